@@ -6,6 +6,9 @@ import { z } from 'zod';
  * field we do not know must reach Bland untouched instead of being dropped or rejected here.
  */
 
+/** Key in `global.metadata` carrying our workflow id: how a retried create finds the batch it made. */
+export const WORKFLOW_MARKER_KEY = 'orchestrator_workflow_id';
+
 export const E164 = /^\+[1-9]\d{6,14}$/;
 const e164 = z
   .string({ error: 'expected a phone number string in E.164 form, e.g. +14155550123' })
