@@ -33,7 +33,7 @@ export interface CancelRequest {
   reason?: string;
 }
 /** Rejected by its validator once the batch is terminal; resolves with the final view. */
-export const cancelUpdate = defineUpdate<BatchView, [CancelRequest?]>('cancel');
+export const cancelUpdate = defineUpdate<BatchView, [CancelRequest]>('cancel');
 
 /** The whole state of the batch, for operators and the API. */
 export const statusQuery = defineQuery<BatchView>('status');
@@ -69,6 +69,8 @@ export interface CancelState {
 
 /** What the caller's own `status_webhook` receives for each accepted event. */
 export interface ForwardedEvent {
+  /** Stable per event: callers dedup on it (sent as Idempotency-Key too). */
+  key: string;
   workflow_id: string;
   batch_id?: string;
   status: string;

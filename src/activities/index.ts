@@ -1,0 +1,108 @@
+import { Context } from '@temporalio/activity';
+import { eventsFromLogs, type ReconciledEvent } from '../bland/lifecycle';
+import type { BatchSubmission } from '../bland/options';
+import { type BatchLogEntry, type BatchRecord, WORKFLOW_MARKER_KEY } from '../bland/schemas';
+import { callbackUrl } from '../webhook-token';
+import type { ForwardedEvent } from '../workflows/messages';
+import { translated } from './errors';
+import { forwardToCaller } from './notify-client';
+
+/** The part of the Bland client the activities use (bland/client.ts implements it). */
+export interface BlandApi {
+  createBatch(body: Record<string, unknown>): Promise<{ batch_id: string }>;
+  listBatches(page?: { take?: number; skip?: number }): Promise<BatchRecord[]>;
+  getAllLogs(batchId: string): Promise<BatchLogEntry[]>;
+  stopBatch(batchId: string): Promise<void>;
+}
+
+export interface ActivityDeps {
+  bland: BlandApi;
+  /** Where Bland reaches our webhook route. */
+  publicUrl: string;
+  webhookTokenSecret: string;
+  /** Signs forwards to callers' webhooks (X-Signature); unsigned when absent. */
+  callerWebhookSecret?: string;
+  callerTimeoutMs?: number;
+  /** How many of Bland's most recent batches a retried create searches for its own (take 100 each). */
+  adoptSearchPages?: number;
+}
+
+export interface CreateBatchResult {
+  batch_id: string;
+  /** The batch was found at Bland from an earlier attempt whose reply was lost. */
+  adopted: boolean;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const pages = deps.adoptSearchPages ?? 10;
+
+  /** The batch a previous attempt of this workflow created, if Bland knows one. */
+  async function findOwnBatch(workflowId: string): Promise<string | undefined> {
+    for (let page = 0; page < pages; page++) {
+      const records = await deps.bland.listBatches({ take: 100, skip: page * 100 });
+      const own = records.find((r) => markerOf(r) === workflowId);
+      if (own) return own.id;
+      if (records.length < 100) return undefined;
+    }
+    return undefined;
+  }
+
+  return {
+    /**
+     * POSTs the batch with our callback URL and the workflow marker. Bland has no idempotency
+     * key, so a retry first looks for the batch an earlier attempt may have created and adopts
+     * it: a lost reply must never mean calling the same people twice.
+     */
+    async createBatch(input: { workflowId: string; submission: BatchSubmission }): Promise<CreateBatchResult> {
+      const { workflowId, submission } = input;
+      const { info, log } = Context.current();
+      return translated(async () => {
+        if (info.attempt > 1) {
+          const existing = await findOwnBatch(workflowId);
+          if (existing) {
+            log.info('adopted the batch created by an earlier attempt', { batch_id: existing, attempt: info.attempt });
+            return { batch_id: existing, adopted: true };
+          }
+        }
+        const { options: _options, status_webhook: _callerWebhook, ...request } = submission;
+        const body = {
+          ...request,
+          global: { ...request.global, metadata: { ...request.global.metadata, [WORKFLOW_MARKER_KEY]: workflowId } },
+          status_webhook: callbackUrl(deps.publicUrl, workflowId, deps.webhookTokenSecret),
+        };
+        const { batch_id } = await deps.bland.createBatch(body);
+        return { batch_id, adopted: false };
+      });
+    },
+
+    /** Reads Bland's logs: the documented way to recover phases and counts of lost webhooks. */
+    async reconcileBatch(input: { batchId: string }): Promise<ReconciledEvent[]> {
+      return translated(async () => eventsFromLogs(input.batchId, await deps.bland.getAllLogs(input.batchId)));
+    },
+
+    async stopBatch(input: { batchId: string }): Promise<void> {
+      return translated(() => deps.bland.stopBatch(input.batchId));
+    },
+
+    async notifyClient(input: { url: string; event: ForwardedEvent }): Promise<void> {
+      await forwardToCaller(input.url, input.event, {
+        secret: deps.callerWebhookSecret,
+        timeoutMs: deps.callerTimeoutMs ?? 10_000,
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+function markerOf(record: BatchRecord): string | undefined {
+  const prompt = record.base_prompt;
+  if (typeof prompt !== 'string' || !prompt.includes(WORKFLOW_MARKER_KEY)) return undefined;
+  try {
+    const global = JSON.parse(prompt) as { metadata?: Record<string, unknown> };
+    const marker = global.metadata?.[WORKFLOW_MARKER_KEY];
+    return typeof marker === 'string' ? marker : undefined;
+  } catch {
+    return undefined;
+  }
+}

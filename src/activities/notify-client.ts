@@ -1,0 +1,40 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { hmacHex } from '../webhook-token';
+import type { ForwardedEvent } from '../workflows/messages';
+
+/**
+ * POSTs one accepted event to the caller's own status webhook. The caller verifies
+ * `X-Signature` (hex HMAC-SHA256 of the raw body with CALLER_WEBHOOK_SECRET) and may dedup on
+ * `Idempotency-Key`. Any failure throws, and Temporal retries far beyond Bland's single attempt.
+ */
+export async function forwardToCaller(
+  url: string,
+  event: ForwardedEvent,
+  options: { secret?: string; timeoutMs: number },
+): Promise<void> {
+  const body = JSON.stringify(event);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'idempotency-key': event.key,
+    'x-batch-workflow-id': event.workflow_id,
+  };
+  if (options.secret) headers['x-signature'] = hmacHex(options.secret, body);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.timeoutMs) });
+  } catch (err) {
+    // The URL may carry the caller's own credentials in its query: name only its origin.
+    const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    throw ApplicationFailure.retryable(
+      `caller webhook at ${new URL(url).origin} unreachable: ${reason}`,
+      'CallerWebhookUnavailable',
+    );
+  }
+  await response.body?.cancel();
+  if (!response.ok) {
+    throw ApplicationFailure.retryable(
+      `caller webhook at ${new URL(url).origin} answered ${response.status}`,
+      'CallerWebhookUnavailable',
+    );
+  }
+}

@@ -1,0 +1,331 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  type BatchState,
+  finish,
+  type IncomingEvent,
+  initialState,
+  isTerminal,
+  noteQuietReconciliation,
+  quietTimeoutMs,
+  reduce,
+  setBatchId,
+  type TerminalStatus,
+} from '../bland/lifecycle';
+import { type BatchTimings, toTimings } from '../bland/options';
+import { latestStartTime } from '../bland/schemas';
+import {
+  type BatchOutcome,
+  type BatchView,
+  type BatchWorkflowInput,
+  batchIdKey,
+  batchStatusKey,
+  blandStatusSignal,
+  type CancelState,
+  type ContinuedState,
+  cancelUpdate,
+  type ForwardedEvent,
+  statusQuery,
+} from './messages';
+
+const BLAND_REJECTED = 'BlandRejected';
+
+/** Reading logs and stopping are best effort: a few tries, then the story goes on without them. */
+const { reconcileBatch, stopBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: [BLAND_REJECTED],
+  },
+});
+
+/** Callers' webhooks get far more patience than Bland's single attempt: up to a day per event. */
+const { notifyClient } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10m' },
+});
+
+/**
+ * One Bland batch, from submission to its final status. Bland reports through webhooks that
+ * arrive as signals — early, twice, out of order or never — and the pure reducer in
+ * bland/lifecycle.ts decides what each one means; this function only waits, reads logs when a
+ * phase stays silent, and ends the story on a final status, a cancel or the deadline.
+ */
+export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOutcome> {
+  const info = workflowInfo();
+  const carried = input.continued;
+  const submission = input.submission;
+  if (!carried && !submission) throw ApplicationFailure.nonRetryable('batchWorkflow needs a submission', 'BadInput');
+
+  const options = carried?.options ?? submission!.options;
+  const timings: BatchTimings = toTimings(options);
+  const callerWebhook = carried ? carried.caller_webhook : submission!.status_webhook;
+  const createdAt = carried?.created_at ?? new Date(info.startTime).toISOString();
+  const deadlineAt = carried?.deadline_at ?? info.startTime.getTime() + timings.deadlineMs;
+  const latestStartAt = carried ? carried.latest_start_at : latestStartTime(submission!);
+
+  let state: BatchState = carried?.state ?? initialState();
+  let cancel: CancelState | undefined = carried?.cancel;
+  const outbox: ForwardedEvent[] = [...(carried?.outbox ?? [])];
+  let forwardsFailed = 0;
+  let published = { status: '', batchId: '' };
+
+  /** Applies one event through the reducer and queues what it changed for the caller. */
+  function apply(incoming: IncomingEvent): void {
+    const before = state;
+    state = reduce(state, incoming);
+    queueAppliedSince(before);
+    publish();
+  }
+
+  function queueAppliedSince(before: BatchState): void {
+    if (!callerWebhook || state.version === before.version) return;
+    const fresh = state.events.filter((e) => e.applied && !before.events.some((b) => b.key === e.key));
+    for (const e of fresh) {
+      outbox.push({
+        key: e.key,
+        workflow_id: info.workflowId,
+        batch_id: state.batch_id,
+        status: e.status,
+        source: e.source,
+        timestamp: e.timestamp,
+        message: e.message,
+        code: e.code,
+        reason: e.reason,
+        counts: e.counts,
+      });
+    }
+  }
+
+  /** Ends the batch from our side and tells the caller, as Bland would have. */
+  function end(status: TerminalStatus, code: string, reason: string): void {
+    if (isTerminal(state)) return;
+    const at = new Date().toISOString();
+    state = finish(state, { status, code, reason, at });
+    if (callerWebhook) {
+      outbox.push({
+        key: `orchestrator:${code}`,
+        workflow_id: info.workflowId,
+        batch_id: state.batch_id,
+        status,
+        source: 'orchestrator',
+        timestamp: at,
+        code,
+        reason,
+        counts: state.counts,
+      });
+    }
+    publish();
+  }
+
+  function publish(): void {
+    const status = state.phase;
+    const batchId = state.batch_id ?? '';
+    if (status === published.status && batchId === published.batchId) return;
+    upsertSearchAttributes([
+      { key: batchStatusKey, value: status },
+      ...(batchId ? [{ key: batchIdKey, value: batchId }] : []),
+    ]);
+    published = { status, batchId };
+  }
+
+  function view(): BatchView {
+    return {
+      id: info.workflowId,
+      batch_id: state.batch_id,
+      status: state.phase,
+      final: state.final,
+      counts: state.counts,
+      progress: state.progress,
+      last_message: state.last_message,
+      events: state.events,
+      events_dropped: state.events_dropped,
+      duplicates: state.duplicates,
+      cancel,
+      options,
+      created_at: createdAt,
+      deadline_at: new Date(deadlineAt).toISOString(),
+      forwards_pending: outbox.length,
+      forwards_failed: forwardsFailed,
+    };
+  }
+
+  setHandler(blandStatusSignal, ({ event, key, received_at }) => {
+    apply({ event, key, received_at, source: 'webhook' });
+  });
+  setHandler(statusQuery, view);
+  setHandler(
+    cancelUpdate,
+    async (request) => {
+      cancel ??= { requested_at: new Date().toISOString(), reason: request.reason, handled: false };
+      await condition(() => isTerminal(state));
+      return view();
+    },
+    {
+      validator: (_request) => {
+        if (isTerminal(state)) throw new Error(`batch already ${state.phase}`);
+      },
+    },
+  );
+
+  // Forward accepted events to the caller in order, one at a time, while the story goes on.
+  let closing = false;
+  const forwarding = (async () => {
+    if (!callerWebhook) return;
+    for (;;) {
+      await condition(() => outbox.length > 0 || closing);
+      const next = outbox[0];
+      if (!next) return;
+      try {
+        await notifyClient({ url: callerWebhook, event: next });
+      } catch (err) {
+        forwardsFailed++;
+        log.warn('gave up forwarding an event to the caller webhook', { key: next.key, error: String(err) });
+      }
+      outbox.shift();
+    }
+  })();
+
+  publish();
+
+  // 1. Create the batch at Bland (skipped after continue-as-new).
+  if (!carried) {
+    const { createBatch } = proxyActivities<Activities>({
+      startToCloseTimeout: '1 minute',
+      // Keep retrying an unavailable Bland until the overall deadline, but never past it.
+      scheduleToCloseTimeout: Math.max(1_000, deadlineAt - Date.now()),
+      retry: {
+        initialInterval: '1s',
+        backoffCoefficient: 2,
+        maximumInterval: '1 minute',
+        nonRetryableErrorTypes: [BLAND_REJECTED],
+      },
+    });
+    try {
+      const created = await createBatch({ workflowId: info.workflowId, submission: submission! });
+      const before = state;
+      state = setBatchId(state, created.batch_id);
+      queueAppliedSince(before);
+      publish();
+      if (created.adopted)
+        log.info('adopted an existing batch after a lost create reply', { batch_id: created.batch_id });
+    } catch (err) {
+      const rejected =
+        err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === BLAND_REJECTED;
+      end('failed', rejected ? 'create_rejected' : 'create_failed', failureMessage(err));
+    }
+  }
+
+  // 2. Follow the batch until Bland (or we) reach a final status.
+  while (!isTerminal(state)) {
+    if (cancel && !cancel.handled) {
+      await stopAndSettle('orchestrator_cancelled', `cancelled${cancel.reason ? `: ${cancel.reason}` : ''}`, true);
+      continue;
+    }
+    if (Date.now() >= deadlineAt) {
+      await stopAndSettle(
+        'orchestrator_deadline',
+        `deadline of ${options.deadline} reached`,
+        timings.onDeadline === 'stop',
+      );
+      continue;
+    }
+    const version = state.version;
+    const quiet = quietTimeoutMs(state, timings, Date.now(), latestStartAt);
+    const woke = await condition(
+      () => state.version !== version || (cancel !== undefined && !cancel.handled),
+      Math.max(1, Math.min(quiet, deadlineAt - Date.now())),
+    );
+    if (!woke && Date.now() < deadlineAt) await reconcile();
+    if (!isTerminal(state) && workflowInfo().continueAsNewSuggested) await continueAsNewWithState();
+  }
+
+  // 3. Let the caller hear everything, then report the outcome.
+  await condition(() => outbox.length === 0);
+  closing = true;
+  await forwarding;
+  await condition(allHandlersFinished);
+  return outcome();
+
+  async function reconcile(): Promise<void> {
+    if (!state.batch_id) return;
+    const version = state.version;
+    try {
+      const found = await reconcileBatch({ batchId: state.batch_id });
+      const received_at = new Date().toISOString();
+      for (const { key, event } of found) apply({ event, key, received_at, source: 'reconciled' });
+    } catch (err) {
+      log.warn('reading Bland logs failed; waiting for webhooks', { error: failureMessage(err) });
+    }
+    if (state.version === version) state = noteQuietReconciliation(state);
+  }
+
+  /** Stop at Bland (when asked), give it a moment to say its final word, read the logs once, then end. */
+  async function stopAndSettle(code: string, reason: string, stop: boolean): Promise<void> {
+    if (cancel) cancel = { ...cancel, handled: true };
+    if (stop && state.batch_id) {
+      try {
+        await stopBatch({ batchId: state.batch_id });
+        await condition(() => isTerminal(state), timings.cancelGraceMs);
+      } catch (err) {
+        log.warn('stopping the batch at Bland failed', { error: failureMessage(err) });
+      }
+    }
+    if (!isTerminal(state)) await reconcile();
+    end('completed_partial', code, reason);
+  }
+
+  async function continueAsNewWithState(): Promise<never> {
+    // Forwards in flight belong to this run: let them finish so none is sent twice or lost.
+    await condition(() => outbox.length === 0 && allHandlersFinished());
+    closing = true;
+    await forwarding;
+    const next: ContinuedState = {
+      options,
+      caller_webhook: callerWebhook,
+      state,
+      created_at: createdAt,
+      deadline_at: deadlineAt,
+      latest_start_at: latestStartAt,
+      cancel,
+      outbox,
+    };
+    return continueAsNew<typeof batchWorkflow>({ continued: next });
+  }
+
+  function outcome(): BatchOutcome {
+    const final = state.final!;
+    return {
+      id: info.workflowId,
+      batch_id: state.batch_id,
+      status: final.status,
+      code: final.code,
+      reason: final.reason,
+      counts: state.counts,
+      source: final.source,
+      events: state.events,
+      created_at: createdAt,
+      finished_at: final.at,
+    };
+  }
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
