@@ -19,6 +19,8 @@ export interface DevServerOptions {
   /** Where the server's own output goes (it is chatty). */
   output?: 'inherit' | 'ignore';
   startTimeoutMs?: number;
+  /** Server dynamic config, e.g. a low `limit.historyCount.suggestContinueAsNew` for tests. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface DevServer {
@@ -71,6 +73,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
+  }
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
     args.push('--search-attribute', `${name}=${type}`);

@@ -234,15 +234,11 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
   // 2. Follow the batch until Bland (or we) reach a final status.
   while (!isTerminal(state)) {
     if (cancel && !cancel.handled) {
-      await stopAndSettle('orchestrator_cancelled', `cancelled${cancel.reason ? `: ${cancel.reason}` : ''}`, true);
+      await settleCancel(cancel);
       continue;
     }
     if (Date.now() >= deadlineAt) {
-      await stopAndSettle(
-        'orchestrator_deadline',
-        `deadline of ${options.deadline} reached`,
-        timings.onDeadline === 'stop',
-      );
+      await settleDeadline();
       continue;
     }
     const version = state.version;
@@ -275,19 +271,33 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
     if (state.version === version) state = noteQuietReconciliation(state);
   }
 
-  /** Stop at Bland (when asked), give it a moment to say its final word, read the logs once, then end. */
-  async function stopAndSettle(code: string, reason: string, stop: boolean): Promise<void> {
-    if (cancel) cancel = { ...cancel, handled: true };
-    if (stop && state.batch_id) {
-      try {
-        await stopBatch({ batchId: state.batch_id });
-        await condition(() => isTerminal(state), timings.cancelGraceMs);
-      } catch (err) {
-        log.warn('stopping the batch at Bland failed', { error: failureMessage(err) });
-      }
-    }
+  /** Stop at Bland, give it cancel_grace to say its final word (that is the outcome), else read the logs once. */
+  async function settleCancel(request: CancelState): Promise<void> {
+    cancel = { ...request, handled: true };
+    if (state.batch_id && (await tryStop())) await condition(() => isTerminal(state), timings.cancelGraceMs);
     if (!isTerminal(state)) await reconcile();
-    end('completed_partial', code, reason);
+    end('completed_partial', 'orchestrator_cancelled', `cancelled${request.reason ? `: ${request.reason}` : ''}`);
+  }
+
+  /**
+   * A final reconciliation first: a batch that finished while its webhook was lost ends with its
+   * real status. Otherwise the deadline is the outcome, after stopping the batch when asked to.
+   */
+  async function settleDeadline(): Promise<void> {
+    await reconcile();
+    if (isTerminal(state)) return;
+    if (timings.onDeadline === 'stop' && state.batch_id) await tryStop();
+    end('completed_partial', 'orchestrator_deadline', `deadline of ${options.deadline} reached`);
+  }
+
+  async function tryStop(): Promise<boolean> {
+    try {
+      await stopBatch({ batchId: state.batch_id! });
+      return true;
+    } catch (err) {
+      log.warn('stopping the batch at Bland failed', { error: failureMessage(err) });
+      return false;
+    }
   }
 
   async function continueAsNewWithState(): Promise<never> {

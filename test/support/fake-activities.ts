@@ -1,0 +1,60 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Activities } from '../../src/activities';
+import type { ReconciledEvent } from '../../src/bland/lifecycle';
+import type { ForwardedEvent } from '../../src/workflows/messages';
+
+/**
+ * Activities under the test's control, for scenarios that need an exact interleaving of the
+ * create call and webhooks. Bland itself is faked by the simulator elsewhere; here there is no Bland.
+ */
+export interface FakeBland {
+  activities: Activities;
+  calls: { create: number; reconcile: number; stop: string[]; forwarded: ForwardedEvent[] };
+  /** Lets a pending createBatch return this batch id. */
+  releaseCreate(batchId: string): void;
+  /** What the next reconciliations return. */
+  logs: ReconciledEvent[];
+  /** Forwards block until this resolves (keeps a finished workflow open for late signals). */
+  holdForwards(): () => void;
+}
+
+export function fakeBland(options: { createImmediately?: string; rejectCreate?: string } = {}): FakeBland {
+  let release: (batchId: string) => void = () => {};
+  const created = new Promise<string>((resolve) => {
+    release = resolve;
+  });
+  if (options.createImmediately) release(options.createImmediately);
+  let forwardGate: Promise<void> = Promise.resolve();
+
+  const fake: FakeBland = {
+    calls: { create: 0, reconcile: 0, stop: [], forwarded: [] },
+    logs: [],
+    releaseCreate: (id) => release(id),
+    holdForwards() {
+      let open: () => void = () => {};
+      forwardGate = new Promise((resolve) => {
+        open = resolve;
+      });
+      return open;
+    },
+    activities: {
+      async createBatch() {
+        fake.calls.create++;
+        if (options.rejectCreate) throw ApplicationFailure.nonRetryable(options.rejectCreate, 'BlandRejected');
+        return { batch_id: await created, adopted: false };
+      },
+      async reconcileBatch() {
+        fake.calls.reconcile++;
+        return fake.logs;
+      },
+      async stopBatch({ batchId }) {
+        fake.calls.stop.push(batchId);
+      },
+      async notifyClient({ event }) {
+        await forwardGate;
+        fake.calls.forwarded.push(event);
+      },
+    },
+  };
+  return fake;
+}
