@@ -1,0 +1,170 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities';
+import { hmacHex } from '../../src/webhook-token';
+import type { batchWorkflow } from '../../src/workflows';
+import { statusQuery } from '../../src/workflows/messages';
+import { blandEvent, deliver, searchAttributes, startBatch, submission, waitFor } from '../support/batches';
+import { fakeBland } from '../support/fake-activities';
+import { connectTemporal, type TemporalTestContext, uniqueTaskQueue, withWorker } from '../support/temporal';
+
+let ctx: TemporalTestContext;
+beforeAll(async () => {
+  ctx = await connectTemporal();
+});
+afterAll(async () => ctx?.close());
+
+describe('batchWorkflow over long streams, deadlines and callers', () => {
+  it('continues as new with a long chunked stream and keeps dedup across runs (scenario 13)', async () => {
+    const taskQueue = uniqueTaskQueue('can');
+    const bland = fakeBland({ createImmediately: 'B-long' });
+    await withWorker(ctx, taskQueue, bland.activities, async () => {
+      const handle = await startBatch(ctx.client, taskQueue, submission({ options: { quiet_timeout: '1m' } }));
+      const { runId: firstRunId } = await handle.describe();
+      const early = [blandEvent('B-long', 'validating'), blandEvent('B-long', 'dispatching')];
+      for (const e of early) await deliver(handle, e);
+      const chunks = Array.from({ length: 260 }, (_, i) =>
+        blandEvent('B-long', 'in_progress_chunked', {
+          message: `Requested: 26000. Validated: 26000. Dispatched: ${(i + 1) * 100}. CPS: 10.00.`,
+        }),
+      );
+      for (const e of chunks) await deliver(handle, e);
+      await waitFor(
+        async () => (await ctx.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRunId,
+        20_000,
+        'continue-as-new',
+      );
+      // Replays of events the first run already applied must still be recognised.
+      for (const e of [...early, ...chunks.slice(0, 20)]) await deliver(handle, e);
+      const latest = ctx.client.workflow.getHandle<typeof batchWorkflow>(handle.workflowId);
+      await waitFor(async () => (await latest.query(statusQuery)).duplicates === 22, 20_000, 'duplicates counted');
+      await deliver(
+        handle,
+        blandEvent('B-long', 'completed', { calls_total: 26000, calls_successful: 26000, calls_failed: 0 }),
+      );
+      const outcome = await latest.result();
+
+      expect(outcome).toMatchObject({ status: 'completed', batch_id: 'B-long', counts: { total: 26000 } });
+      expect(outcome.events.filter((e) => e.applied)).toHaveLength(2 + 260 + 1);
+      expect(outcome.events.every((e) => e.note === undefined)).toBe(true);
+      expect((await latest.describe()).runId).not.toBe(firstRunId);
+      expect((await latest.query(statusQuery)).progress).toEqual({
+        requested: 26000,
+        validated: 26000,
+        dispatched: 26000,
+        cps: 10,
+      });
+      expect(await searchAttributes(latest)).toEqual({ status: 'completed', batchId: 'B-long' });
+    });
+  });
+
+  it('ends completed_partial with orchestrator_deadline after reconciling, and stops the batch (scenario 10)', async () => {
+    const taskQueue = uniqueTaskQueue('deadline');
+    const bland = fakeBland({ createImmediately: 'B-deadline' });
+    await withWorker(ctx, taskQueue, bland.activities, async () => {
+      const handle = await startBatch(
+        ctx.client,
+        taskQueue,
+        submission({ options: { deadline: '2s', quiet_timeout: '10s', on_deadline: 'stop' } }),
+      );
+      await deliver(handle, blandEvent('B-deadline', 'in_progress'));
+      const outcome = await handle.result();
+      expect(outcome).toMatchObject({
+        status: 'completed_partial',
+        code: 'orchestrator_deadline',
+        source: 'orchestrator',
+      });
+      expect(outcome.reason).toBe('deadline of 2s reached');
+      expect(bland.calls.stop).toEqual(['B-deadline']);
+      expect(bland.calls.reconcile).toBe(1);
+      expect(await searchAttributes(handle)).toEqual({ status: 'completed_partial', batchId: 'B-deadline' });
+    });
+  });
+
+  it('leaves the batch running at the deadline when told to', async () => {
+    const taskQueue = uniqueTaskQueue('deadline-leave');
+    const bland = fakeBland({ createImmediately: 'B-leave' });
+    await withWorker(ctx, taskQueue, bland.activities, async () => {
+      const handle = await startBatch(
+        ctx.client,
+        taskQueue,
+        submission({ options: { deadline: '1s', on_deadline: 'leave' } }),
+      );
+      const outcome = await handle.result();
+      expect(outcome.code).toBe('orchestrator_deadline');
+      expect(bland.calls.stop).toEqual([]);
+    });
+  });
+
+  it('forwards every applied event to the caller, signed, through failing first attempts (scenario 14)', async () => {
+    const secret = 'caller-secret-for-tests-0123456789';
+    const received: { body: string; signature?: string; key?: string }[] = [];
+    let failuresLeft = 2;
+    const caller: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        if (failuresLeft > 0) {
+          failuresLeft--;
+          res.writeHead(503).end();
+          return;
+        }
+        received.push({
+          body,
+          signature: req.headers['x-signature'] as string,
+          key: req.headers['idempotency-key'] as string,
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => caller.listen(0, '127.0.0.1', resolve));
+    const callerUrl = `http://127.0.0.1:${(caller.address() as AddressInfo).port}/hooks/bland?auth=caller-own-token`;
+
+    const taskQueue = uniqueTaskQueue('forward');
+    const bland = fakeBland({ createImmediately: 'B-fwd' });
+    const real = createActivities({
+      bland: unusedBland,
+      publicUrl: 'http://127.0.0.1:1',
+      webhookTokenSecret: 'unused-token-secret-0123456789',
+      callerWebhookSecret: secret,
+    });
+    try {
+      await withWorker(ctx, taskQueue, { ...bland.activities, notifyClient: real.notifyClient }, async () => {
+        const handle = await startBatch(ctx.client, taskQueue, submission({ status_webhook: callerUrl }));
+        await deliver(handle, blandEvent('B-fwd', 'validating'));
+        await deliver(handle, blandEvent('B-fwd', 'dispatching'));
+        await deliver(handle, blandEvent('B-fwd', 'validating', { message: 'late and out of order' }));
+        await deliver(
+          handle,
+          blandEvent('B-fwd', 'completed', { calls_total: 3, calls_successful: 3, calls_failed: 0 }),
+        );
+        const outcome = await handle.result();
+        const applied = outcome.events.filter((e) => e.applied);
+
+        expect(received.map((r) => JSON.parse(r.body).status)).toEqual(['validating', 'dispatching', 'completed']);
+        expect(received.map((r) => r.key)).toEqual(applied.map((e) => e.key));
+        for (const r of received) {
+          expect(r.signature).toBe(hmacHex(secret, r.body));
+          expect(JSON.parse(r.body)).toMatchObject({
+            workflow_id: handle.workflowId,
+            batch_id: 'B-fwd',
+            source: 'webhook',
+          });
+        }
+        expect(failuresLeft).toBe(0);
+      });
+    } finally {
+      caller.close();
+    }
+  });
+});
+
+const unusedBland = {
+  createBatch: () => Promise.reject(new Error('not used')),
+  listBatches: () => Promise.reject(new Error('not used')),
+  getAllLogs: () => Promise.reject(new Error('not used')),
+  stopBatch: () => Promise.reject(new Error('not used')),
+};
