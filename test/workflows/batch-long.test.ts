@@ -2,11 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
+import { MAX_EVENTS } from '../../src/bland/lifecycle';
+import type { StatusEvent } from '../../src/bland/schemas';
 import { hmacHex } from '../../src/webhook-token';
 import type { batchWorkflow } from '../../src/workflows';
 import { statusQuery } from '../../src/workflows/messages';
 import { blandEvent, deliver, searchAttributes, startBatch, submission, waitFor } from '../support/batches';
 import { fakeBland } from '../support/fake-activities';
+import { recordHistory } from '../support/histories';
 import { connectTemporal, type TemporalTestContext, uniqueTaskQueue, withWorker } from '../support/temporal';
 
 let ctx: TemporalTestContext;
@@ -24,35 +27,38 @@ describe('batchWorkflow over long streams, deadlines and callers', () => {
       const { runId: firstRunId } = await handle.describe();
       const early = [blandEvent('B-long', 'validating'), blandEvent('B-long', 'dispatching')];
       for (const e of early) await deliver(handle, e);
-      const chunks = Array.from({ length: 260 }, (_, i) =>
-        blandEvent('B-long', 'in_progress_chunked', {
-          message: `Requested: 26000. Validated: 26000. Dispatched: ${(i + 1) * 100}. CPS: 10.00.`,
-        }),
-      );
-      for (const e of chunks) await deliver(handle, e);
-      await waitFor(
-        async () => (await ctx.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRunId,
-        20_000,
-        'continue-as-new',
-      );
+      // Signals batch into fewer workflow tasks when the machine is busy, so send until the
+      // server suggests continue-as-new rather than a fixed count.
+      const chunks: StatusEvent[] = [];
+      const hasContinued = async () => (await handle.describe()).runId !== firstRunId;
+      while (chunks.length < 2_000 && (chunks.length % 50 !== 0 || !(await hasContinued()))) {
+        const chunk = blandEvent('B-long', 'in_progress_chunked', {
+          message: `Requested: 200000. Validated: 200000. Dispatched: ${(chunks.length + 1) * 100}. CPS: 10.00.`,
+        });
+        chunks.push(chunk);
+        await deliver(handle, chunk);
+      }
+      await waitFor(hasContinued, 20_000, 'continue-as-new');
       // Replays of events the first run already applied must still be recognised.
       for (const e of [...early, ...chunks.slice(0, 20)]) await deliver(handle, e);
       const latest = ctx.client.workflow.getHandle<typeof batchWorkflow>(handle.workflowId);
       await waitFor(async () => (await latest.query(statusQuery)).duplicates === 22, 20_000, 'duplicates counted');
       await deliver(
         handle,
-        blandEvent('B-long', 'completed', { calls_total: 26000, calls_successful: 26000, calls_failed: 0 }),
+        blandEvent('B-long', 'completed', { calls_total: 200000, calls_successful: 200000, calls_failed: 0 }),
       );
       const outcome = await latest.result();
+      await recordHistory(latest, 'continue-as-new-last-run');
+      await recordHistory(ctx.client.workflow.getHandle(handle.workflowId, firstRunId), 'continue-as-new-first-run');
 
-      expect(outcome).toMatchObject({ status: 'completed', batch_id: 'B-long', counts: { total: 26000 } });
-      expect(outcome.events.filter((e) => e.applied)).toHaveLength(2 + 260 + 1);
+      expect(outcome).toMatchObject({ status: 'completed', batch_id: 'B-long', counts: { total: 200000 } });
+      expect(outcome.events.filter((e) => e.applied)).toHaveLength(Math.min(2 + chunks.length + 1, MAX_EVENTS));
       expect(outcome.events.every((e) => e.note === undefined)).toBe(true);
       expect((await latest.describe()).runId).not.toBe(firstRunId);
       expect((await latest.query(statusQuery)).progress).toEqual({
-        requested: 26000,
-        validated: 26000,
-        dispatched: 26000,
+        requested: 200000,
+        validated: 200000,
+        dispatched: chunks.length * 100,
         cps: 10,
       });
       expect(await searchAttributes(latest)).toEqual({ status: 'completed', batchId: 'B-long' });
@@ -70,6 +76,7 @@ describe('batchWorkflow over long streams, deadlines and callers', () => {
       );
       await deliver(handle, blandEvent('B-deadline', 'in_progress'));
       const outcome = await handle.result();
+      await recordHistory(handle, 'deadline-stop');
       expect(outcome).toMatchObject({
         status: 'completed_partial',
         code: 'orchestrator_deadline',
@@ -92,6 +99,7 @@ describe('batchWorkflow over long streams, deadlines and callers', () => {
         submission({ options: { deadline: '1s', on_deadline: 'leave' } }),
       );
       const outcome = await handle.result();
+      await recordHistory(handle, 'deadline-leave');
       expect(outcome.code).toBe('orchestrator_deadline');
       expect(bland.calls.stop).toEqual([]);
     });
@@ -142,6 +150,7 @@ describe('batchWorkflow over long streams, deadlines and callers', () => {
           blandEvent('B-fwd', 'completed', { calls_total: 3, calls_successful: 3, calls_failed: 0 }),
         );
         const outcome = await handle.result();
+        await recordHistory(handle, 'caller-forwards');
         const applied = outcome.events.filter((e) => e.applied);
 
         expect(received.map((r) => JSON.parse(r.body).status)).toEqual(['validating', 'dispatching', 'completed']);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelUpdate, statusQuery } from '../../src/workflows/messages';
 import { blandEvent, deliver, searchAttributes, startBatch, submission, waitFor } from '../support/batches';
 import { fakeBland } from '../support/fake-activities';
+import { recordHistory } from '../support/histories';
 import { connectTemporal, type TemporalTestContext, uniqueTaskQueue, withWorker } from '../support/temporal';
 
 /**
@@ -35,6 +36,7 @@ describe('batchWorkflow with controlled activities', () => {
         blandEvent('B-early', 'completed', { calls_total: 3, calls_successful: 3, calls_failed: 0 }),
       );
       const outcome = await handle.result();
+      await recordHistory(handle, 'early-webhook');
 
       expect(outcome).toMatchObject({ batch_id: 'B-early', status: 'completed', source: 'webhook' });
       expect(outcome.counts).toEqual({ total: 3, successful: 3, failed: 0 });
@@ -70,6 +72,7 @@ describe('batchWorkflow with controlled activities', () => {
       await waitFor(async () => (await handle.query(statusQuery)).events.length === 5, 10_000, 'five recorded events');
       openForwards();
       const outcome = await handle.result();
+      await recordHistory(handle, 'duplicates-out-of-order');
 
       expect(outcome).toMatchObject({ status: 'completed', counts: { total: 3, successful: 2, failed: 1 } });
       expect(outcome.events.map((e) => [e.status, e.applied, e.note ?? null])).toEqual([
@@ -101,6 +104,7 @@ describe('batchWorkflow with controlled activities', () => {
       expect(bland.calls.stop).toEqual(['B-cancel']);
       expect(bland.calls.reconcile).toBe(1);
       const outcome = await handle.result();
+      await recordHistory(handle, 'cancelled');
       expect(outcome).toMatchObject({ status: 'completed_partial', code: 'orchestrator_cancelled' });
       expect(await searchAttributes(handle)).toEqual({ status: 'completed_partial', batchId: 'B-cancel' });
       await expect(handle.executeUpdate(cancelUpdate, { args: [{}] })).rejects.toThrow();
@@ -127,6 +131,7 @@ describe('batchWorkflow with controlled activities', () => {
       expect(String(rejected.cause?.message)).toMatch(/already completed/);
       openForwards();
       expect((await handle.result()).status).toBe('completed');
+      await recordHistory(handle, 'cancel-rejected-after-final');
       expect(bland.calls.stop).toEqual([]);
     });
   });
@@ -137,6 +142,7 @@ describe('batchWorkflow with controlled activities', () => {
     await withWorker(ctx, taskQueue, bland.activities, async () => {
       const handle = await startBatch(ctx.client, taskQueue, submission({ options: quick }));
       const outcome = await handle.result();
+      await recordHistory(handle, 'create-rejected');
       expect(outcome).toMatchObject({ status: 'failed', code: 'create_rejected', source: 'orchestrator' });
       expect(outcome.reason).toContain('Invalid phone number');
       expect(bland.calls.create).toBe(1);
