@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 /** What activities need to know of a failed call to Bland (see BlandApiError in bland/client.ts). */
 interface ClassifiedError {
   message: string;
+  toJSON?: () => unknown;
   retryable: boolean;
   retryAfterMs?: number;
   status?: number;
@@ -28,7 +29,8 @@ export function toFailure(err: unknown): unknown {
     message: err.message,
     nonRetryable: !err.retryable,
     nextRetryDelay: err.retryable && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
-    details: err.status === undefined ? [] : [{ status: err.status }],
+    // The client's own JSON form (kind, status, request id; never a key) shows in the Temporal UI.
+    details: [err.toJSON ? err.toJSON() : { status: err.status }],
   });
 }
 

@@ -119,7 +119,7 @@ export const statusEventSchema = z
     status: nonEmpty('status'),
     timestamp: z
       .string({ error: 'expected an ISO 8601 timestamp string' })
-      .refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 timestamp'),
+      .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 timestamp'),
     message: z.string().optional(),
     calls_total: count.optional(),
     calls_successful: count.optional(),
@@ -183,6 +183,7 @@ export function parseStartTime(value: string): number | undefined {
   const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   const [year, month, day, hour, minute, second] = fields;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (sign && (Number(oh) > 14 || Number(om) > 59)) return undefined;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second);
   if (new Date(utc).getUTCDate() !== day) return undefined; // 2026-02-30 and friends
   const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
