@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { BatchClient } from '../client';
 import { type Config, requireWebhookTokenSecret } from '../config';
 import { bearerAuth } from './auth';
-import { BATCHES_PATH, registerBatchesRoutes } from './batches-routes';
+import { registerBatchesRoutes } from './batches-routes';
 import { errorHandler, notFoundHandler } from './errors';
 import { registerHealthRoutes } from './health';
 import { createLogger, type Logger, requestLogging } from './logger';
@@ -71,8 +71,8 @@ export function createApp(deps: AppDeps): App {
     deliveryTimeoutMs: deps.webhookDeliveryTimeoutMs,
   });
 
-  app.use(BATCHES_PATH, bearerAuth({ tokens: config.API_TOKENS, disabled: config.API_AUTH === 'disabled' }));
   registerBatchesRoutes(app, {
+    auth: bearerAuth({ tokens: config.API_TOKENS, disabled: config.API_AUTH === 'disabled' }),
     batches,
     metrics,
     bodyLimitBytes: deps.batchBodyLimitBytes ?? 1_800_000,

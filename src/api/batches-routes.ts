@@ -1,4 +1,4 @@
-import type { Express, Request } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import { describeIssues } from '../bland/schemas';
 import { type BatchClient, BatchClientError, cancelRequestSchema, InvalidRequestError } from '../client';
 import { bodyBytes, parseJson, rawBody } from './body';
@@ -10,19 +10,21 @@ export interface BatchesRoutesOptions {
   /** Submissions travel as one workflow input: keep them under Temporal's 2 MB payload limit. */
   bodyLimitBytes: number;
   temporalUiUrl: string;
+  /** Bearer auth, first handler of every route here (so metrics and logs see the route pattern). */
+  auth: RequestHandler;
 }
 
 export const BATCHES_PATH = '/v1/batches';
 
-/** `POST/GET /v1/batches`, `GET /v1/batches/:id`, `POST /v1/batches/:id/cancel` (auth is mounted by the app). */
+/** `POST/GET /v1/batches`, `GET /v1/batches/:id`, `POST /v1/batches/:id/cancel`, all behind `auth`. */
 export function registerBatchesRoutes(app: Express, options: BatchesRoutesOptions): void {
-  const { batches, metrics } = options;
+  const { batches, metrics, auth } = options;
   const links = (id: string) => ({
     self: `${BATCHES_PATH}/${encodeURIComponent(id)}`,
     temporal_ui: `${options.temporalUiUrl}/namespaces/${encodeURIComponent(batches.namespace)}/workflows/${encodeURIComponent(id)}`,
   });
 
-  app.post(BATCHES_PATH, rawBody(options.bodyLimitBytes), async (req, res) => {
+  app.post(BATCHES_PATH, auth, rawBody(options.bodyLimitBytes), async (req, res) => {
     let result: Awaited<ReturnType<BatchClient['start']>>;
     try {
       const body = parseJson(bodyBytes(req));
@@ -45,7 +47,7 @@ export function registerBatchesRoutes(app: Express, options: BatchesRoutesOption
     res.status(result.created ? 202 : 200).json({ id: result.id, status: result.status, links: links(result.id) });
   });
 
-  app.get(BATCHES_PATH, async (req, res) => {
+  app.get(BATCHES_PATH, auth, async (req, res) => {
     const page = await batches.list({
       status: queryValue(req, 'status'),
       limit: queryValue(req, 'limit'),
@@ -54,11 +56,11 @@ export function registerBatchesRoutes(app: Express, options: BatchesRoutesOption
     res.json(page);
   });
 
-  app.get(`${BATCHES_PATH}/:id`, async (req, res) => {
+  app.get(`${BATCHES_PATH}/:id`, auth, async (req, res) => {
     res.json(await batches.get(req.params.id as string));
   });
 
-  app.post(`${BATCHES_PATH}/:id/cancel`, rawBody(16 * 1024), async (req, res) => {
+  app.post(`${BATCHES_PATH}/:id/cancel`, auth, rawBody(16 * 1024), async (req, res) => {
     const bytes = bodyBytes(req);
     const parsed = cancelRequestSchema.safeParse(bytes.length === 0 ? {} : parseJson(bytes));
     if (!parsed.success) throw new InvalidRequestError('invalid cancel request', describeIssues(parsed.error));

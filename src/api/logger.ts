@@ -100,13 +100,14 @@ export function requestLogging(logger: Logger): RequestHandler {
     req.log = logger.child({ req_id: id });
     res.setHeader('X-Request-Id', id);
     const started = process.hrtime.bigint();
+    // The path only (the query string may hold the webhook token), taken before any router rewrites req.url.
+    const path = req.originalUrl.split('?')[0];
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const line = {
         method: req.method,
         route: routeOf(req),
-        // The path only: the query string may hold the webhook token.
-        path: req.path,
+        path,
         status: res.statusCode,
         duration_ms: Math.round(ms * 10) / 10,
         ...(res.locals.errorCode ? { error_code: res.locals.errorCode } : {}),
