@@ -1,4 +1,5 @@
-import { eventsFromLogs, initialState, reduce, setBatchId } from '../src/bland/lifecycle';
+import { initialState, reduce, setBatchId } from '../src/bland/lifecycle';
+import { eventsFromLogs } from '../src/bland/logs';
 import type { BatchLogEntry } from '../src/bland/schemas';
 import type { Benchmark } from './harness';
 

@@ -15,7 +15,8 @@ import {
 } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { z } from 'zod';
-import { canonicalJson, eventKey, type Phase } from './bland/lifecycle';
+import { canonicalJson, eventKey } from './bland/event-key';
+import type { Phase } from './bland/lifecycle';
 import { type BatchSubmission, batchSubmissionSchema } from './bland/options';
 import { BATCH_STATUSES, describeIssues, type StatusEvent } from './bland/schemas';
 import type { Config } from './config';

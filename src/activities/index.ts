@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { eventsFromLogs, type ReconciledEvent } from '../bland/lifecycle';
+import { eventsFromLogs, type ReconciledEvent } from '../bland/logs';
 import type { BatchSubmission } from '../bland/options';
 import { type BatchLogEntry, type BatchRecord, WORKFLOW_MARKER_KEY } from '../bland/schemas';
 import { callbackUrl } from '../webhook-token';

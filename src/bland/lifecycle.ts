@@ -1,5 +1,5 @@
 import type { BatchTimings } from './options';
-import type { BatchLogEntry, StatusEvent } from './schemas';
+import type { StatusEvent } from './schemas';
 import { BATCH_STATUSES, type KnownBatchStatus } from './schemas';
 
 /**
@@ -285,91 +285,4 @@ function appendEvent(events: RecordedEvent[], event: RecordedEvent): RecordedEve
 function remember(seen: string[], key: string): string[] {
   const next = [...seen, key];
   return next.length > MAX_KEYS ? next.slice(next.length - MAX_KEYS) : next;
-}
-
-// --- Event keys and reconciliation ---------------------------------------------------------
-
-/**
- * Dedup key of a webhook body: FNV-1a (64-bit) over its canonical JSON. Not cryptographic; it
- * only needs to be stable across processes and replays, which node:crypto cannot be in a workflow.
- */
-export function eventKey(event: StatusEvent): string {
-  return `wh:${fnv1a64(canonicalJson(event))}`;
-}
-
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-function fnv1a64(text: string): string {
-  let hash = 0xcbf29ce484222325n;
-  const prime = 0x100000001b3n;
-  const mask = 0xffffffffffffffffn;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= BigInt(text.charCodeAt(i));
-    hash = (hash * prime) & mask;
-  }
-  return hash.toString(16).padStart(16, '0');
-}
-
-export interface ReconciledEvent {
-  key: string;
-  event: StatusEvent;
-}
-
-/**
- * Turns Bland's batch logs into status events. `lifecycle` entries carry the phase; a `complete`
- * entry carries the counts but not which final status was reached: when no terminal lifecycle
- * entry exists we infer it (no failed call: completed; otherwise completed_partial) and say so.
- */
-export function eventsFromLogs(batchId: string, entries: readonly BatchLogEntry[]): ReconciledEvent[] {
-  const sorted = [...entries].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
-  const events: ReconciledEvent[] = [];
-  let complete: BatchLogEntry | undefined;
-  for (const entry of sorted) {
-    const payload = entry.payload ?? {};
-    if (entry.event_type === 'complete') {
-      complete = entry;
-      continue;
-    }
-    if (entry.event_type !== 'lifecycle' || typeof payload.state_change !== 'string') continue;
-    const event: StatusEvent = { batch_id: batchId, status: payload.state_change, timestamp: entry.timestamp };
-    if (typeof payload.message === 'string') event.message = payload.message;
-    for (const field of ['code', 'reason'] as const) {
-      if (typeof payload[field] === 'string') event[field] = payload[field] as string;
-    }
-    events.push({ key: `log:${entry.id}`, event });
-  }
-  if (complete) {
-    const payload = complete.payload ?? {};
-    const counts = {
-      calls_total: numberOr(payload.calls_total),
-      calls_successful: numberOr(payload.calls_successful),
-      calls_failed: numberOr(payload.calls_failed),
-    };
-    const terminal = events.find((e) => isTerminalStatus(e.event.status));
-    if (terminal) Object.assign(terminal.event, counts);
-    else {
-      events.push({
-        key: `log:${complete.id}:final`,
-        event: {
-          batch_id: batchId,
-          status: (counts.calls_failed ?? 0) > 0 ? 'completed_partial' : 'completed',
-          timestamp: complete.timestamp,
-          reason: "final status inferred from the counts in Bland's logs",
-          ...counts,
-        },
-      });
-    }
-  }
-  return events;
-}
-
-function numberOr(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
 }

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { eventKey } from '../../src/bland/event-key';
 import {
   type BatchState,
-  eventKey,
-  eventsFromLogs,
   finish,
   type IncomingEvent,
   initialState,
@@ -15,6 +14,7 @@ import {
   reduce,
   setBatchId,
 } from '../../src/bland/lifecycle';
+import { eventsFromLogs } from '../../src/bland/logs';
 import { toTimings } from '../../src/bland/options';
 import type { StatusEvent } from '../../src/bland/schemas';
 

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventsFromLogs, parseProgress } from '../../src/bland/lifecycle';
+import { parseProgress } from '../../src/bland/lifecycle';
+import { eventsFromLogs } from '../../src/bland/logs';
 import { batchLogEntrySchema, parseStartTime, statusEventSchema, WORKFLOW_MARKER_KEY } from '../../src/bland/schemas';
 import { type BlandSimulator, startBlandSimulator } from '../../src/dev/bland-simulator';
 

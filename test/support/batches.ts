@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { eventKey } from '../../src/bland/lifecycle';
+import { eventKey } from '../../src/bland/event-key';
 import { type BatchSubmission, batchSubmissionSchema } from '../../src/bland/options';
 import type { StatusEvent } from '../../src/bland/schemas';
 import { batchWorkflow } from '../../src/workflows';

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
-import type { ReconciledEvent } from '../../src/bland/lifecycle';
+import type { ReconciledEvent } from '../../src/bland/logs';
 import type { ForwardedEvent } from '../../src/workflows/messages';
 
 /**
