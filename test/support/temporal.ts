@@ -8,7 +8,7 @@ import { createBatchWorker } from '../../src/worker';
 let runtimeInstalled = false;
 
 /** Keeps the SDK's own logging to errors (activity failures are expected here), so test output stays readable. */
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {

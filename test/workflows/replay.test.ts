@@ -4,11 +4,13 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { HISTORIES_DIR } from '../support/histories';
+import { quietRuntime } from '../support/temporal';
 
 /**
  * Every recorded history must replay against today's workflow code: a change that would break
  * batches already running in production fails here, not in front of an operator.
  */
+quietRuntime();
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.binpb'));
 
 describe('replay of recorded histories', () => {
