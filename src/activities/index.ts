@@ -75,6 +75,11 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
+    /** The batch this workflow created, if any: after a create was abandoned mid-retry by a cancel. */
+    async findBatch(input: { workflowId: string }): Promise<{ batch_id?: string }> {
+      return translated(async () => ({ batch_id: await findOwnBatch(input.workflowId) }));
+    },
+
     /** Reads Bland's logs: the documented way to recover phases and counts of lost webhooks. */
     async reconcileBatch(input: { batchId: string }): Promise<ReconciledEvent[]> {
       return translated(async () => eventsFromLogs(input.batchId, await deps.bland.getAllLogs(input.batchId)));

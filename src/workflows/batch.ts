@@ -1,16 +1,19 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, CreateBatchResult } from '../activities';
 import {
   type BatchState,
   finish,
@@ -42,7 +45,7 @@ import {
 const BLAND_REJECTED = 'BlandRejected';
 
 /** Reading logs and stopping are best effort: a few tries, then the story goes on without them. */
-const { reconcileBatch, stopBatch } = proxyActivities<Activities>({
+const { findBatch, reconcileBatch, stopBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '5 minutes',
   retry: {
@@ -205,25 +208,18 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
 
   // 1. Create the batch at Bland (skipped after continue-as-new).
   if (!carried) {
-    const { createBatch } = proxyActivities<Activities>({
-      startToCloseTimeout: '1 minute',
-      // Keep retrying an unavailable Bland until the overall deadline, but never past it.
-      scheduleToCloseTimeout: Math.max(1_000, deadlineAt - Date.now()),
-      retry: {
-        initialInterval: '1s',
-        backoffCoefficient: 2,
-        maximumInterval: '1 minute',
-        nonRetryableErrorTypes: [BLAND_REJECTED],
-      },
-    });
     try {
-      const created = await createBatch({ workflowId: info.workflowId, submission: submission! });
-      const before = state;
-      state = setBatchId(state, created.batch_id);
-      queueAppliedSince(before);
-      publish();
-      if (created.adopted)
-        log.info('adopted an existing batch after a lost create reply', { batch_id: created.batch_id });
+      const created = await createUnlessCancelled();
+      if (created) {
+        const before = state;
+        state = setBatchId(state, created.batch_id);
+        queueAppliedSince(before);
+        publish();
+        if (created.adopted) log.info('adopted an existing batch', { batch_id: created.batch_id });
+      } else {
+        cancel = { ...cancel!, handled: true };
+        end('failed', 'orchestrator_cancelled', 'cancelled before Bland created the batch');
+      }
     } catch (err) {
       const rejected =
         err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === BLAND_REJECTED;
@@ -257,6 +253,36 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
   await forwarding;
   await condition(allHandlersFinished);
   return outcome();
+
+  /**
+   * Creates the batch, retrying an unavailable Bland until the deadline. A cancel during those
+   * retries abandons them once the attempt in flight has settled, then asks Bland whether that
+   * attempt created the batch after all: undefined means no batch exists.
+   */
+  async function createUnlessCancelled(): Promise<CreateBatchResult | undefined> {
+    const { createBatch } = proxyActivities<Activities>({
+      startToCloseTimeout: '1 minute',
+      scheduleToCloseTimeout: Math.max(1_000, deadlineAt - Date.now()),
+      retry: {
+        initialInterval: '1s',
+        backoffCoefficient: 2,
+        maximumInterval: '1 minute',
+        nonRetryableErrorTypes: [BLAND_REJECTED],
+      },
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    });
+    const scope = new CancellationScope();
+    const attempt = scope.run(() => createBatch({ workflowId: info.workflowId, submission: submission! }));
+    // Never resolves when no cancel comes; cancelling a finished scope later is harmless.
+    void condition(() => cancel !== undefined).then(() => scope.cancel());
+    try {
+      return await attempt;
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      const { batch_id } = await findBatch({ workflowId: info.workflowId });
+      return batch_id ? { batch_id, adopted: true } : undefined;
+    }
+  }
 
   async function reconcile(): Promise<void> {
     if (!state.batch_id) return;

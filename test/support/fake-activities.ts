@@ -9,7 +9,7 @@ import type { ForwardedEvent } from '../../src/workflows/messages';
  */
 export interface FakeBland {
   activities: Activities;
-  calls: { create: number; reconcile: number; stop: string[]; forwarded: ForwardedEvent[] };
+  calls: { create: number; find: number; reconcile: number; stop: string[]; forwarded: ForwardedEvent[] };
   /** Lets a pending createBatch return this batch id. */
   releaseCreate(batchId: string): void;
   /** What the next reconciliations return. */
@@ -18,7 +18,9 @@ export interface FakeBland {
   holdForwards(): () => void;
 }
 
-export function fakeBland(options: { createImmediately?: string; rejectCreate?: string } = {}): FakeBland {
+export function fakeBland(
+  options: { createImmediately?: string; rejectCreate?: string; unavailable?: boolean; foundAfterCancel?: string } = {},
+): FakeBland {
   let release: (batchId: string) => void = () => {};
   const created = new Promise<string>((resolve) => {
     release = resolve;
@@ -27,7 +29,7 @@ export function fakeBland(options: { createImmediately?: string; rejectCreate?: 
   let forwardGate: Promise<void> = Promise.resolve();
 
   const fake: FakeBland = {
-    calls: { create: 0, reconcile: 0, stop: [], forwarded: [] },
+    calls: { create: 0, find: 0, reconcile: 0, stop: [], forwarded: [] },
     logs: [],
     releaseCreate: (id) => release(id),
     holdForwards() {
@@ -41,7 +43,13 @@ export function fakeBland(options: { createImmediately?: string; rejectCreate?: 
       async createBatch() {
         fake.calls.create++;
         if (options.rejectCreate) throw ApplicationFailure.nonRetryable(options.rejectCreate, 'BlandRejected');
+        if (options.unavailable)
+          throw ApplicationFailure.retryable('create failed (503): unavailable', 'BlandUnavailable');
         return { batch_id: await created, adopted: false };
+      },
+      async findBatch() {
+        fake.calls.find++;
+        return { batch_id: options.foundAfterCancel };
       },
       async reconcileBatch() {
         fake.calls.reconcile++;

@@ -111,6 +111,46 @@ describe('batchWorkflow with controlled activities', () => {
     });
   });
 
+  it('abandons a create that keeps failing when cancelled, and ends without a batch', async () => {
+    const taskQueue = uniqueTaskQueue('cancel-create');
+    const bland = fakeBland({ unavailable: true });
+    await withWorker(ctx, taskQueue, bland.activities, async () => {
+      const handle = await startBatch(ctx.client, taskQueue, submission({ options: quick }));
+      await waitFor(() => bland.calls.create >= 2, 10_000, 'create retries');
+      const view = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'Bland is down' }] });
+      const outcome = await handle.result();
+      await recordHistory(handle, 'cancel-during-create');
+
+      expect(view.final).toMatchObject({ status: 'failed', code: 'orchestrator_cancelled' });
+      expect(outcome).toMatchObject({ status: 'failed', code: 'orchestrator_cancelled' });
+      expect(outcome.batch_id).toBeUndefined();
+      expect(bland.calls.find).toBe(1);
+      expect(bland.calls.stop).toEqual([]);
+      const createsAtEnd = bland.calls.create;
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(bland.calls.create).toBe(createsAtEnd);
+    });
+  });
+
+  it('stops the batch a cancelled create made after all', async () => {
+    const taskQueue = uniqueTaskQueue('cancel-found');
+    const bland = fakeBland({ unavailable: true, foundAfterCancel: 'B-found' });
+    await withWorker(ctx, taskQueue, bland.activities, async () => {
+      const handle = await startBatch(ctx.client, taskQueue, submission({ options: quick }));
+      await waitFor(() => bland.calls.create >= 1, 10_000, 'create attempt');
+      await handle.executeUpdate(cancelUpdate, { args: [{}] });
+      const outcome = await handle.result();
+
+      expect(outcome).toMatchObject({
+        status: 'completed_partial',
+        code: 'orchestrator_cancelled',
+        batch_id: 'B-found',
+      });
+      expect(bland.calls.stop).toEqual(['B-found']);
+      expect(await searchAttributes(handle)).toEqual({ status: 'completed_partial', batchId: 'B-found' });
+    });
+  });
+
   it('rejects a cancel by its validator once Bland reported the final status', async () => {
     const taskQueue = uniqueTaskQueue('cancel-late');
     const bland = fakeBland({ createImmediately: 'B-late' });
