@@ -41,7 +41,13 @@ export async function main(): Promise<void> {
     );
   }
 
-  const batches = BatchClient.fromConfig(config);
+  let batches: BatchClient;
+  try {
+    batches = BatchClient.fromConfig(config);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
   const app = createApp({ config, batches, logger });
 
   let running: RunningServer;

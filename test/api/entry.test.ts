@@ -36,6 +36,16 @@ describe('npm run api', () => {
     expect(lines[0]).toMatch(/^Missing setting WEBHOOK_TOKEN_SECRET: /);
   });
 
+  it('half an mTLS setting: one line naming it', async () => {
+    const { code, lines } = await failure({
+      API_TOKENS: TOKEN,
+      WEBHOOK_TOKEN_SECRET: SECRET,
+      TEMPORAL_TLS_CERT_PATH: '/nonexistent/client.pem',
+    });
+    expect(code).not.toBe(0);
+    expect(lines).toEqual(['Invalid setting TEMPORAL_TLS_CERT_PATH: set it together with TEMPORAL_TLS_KEY_PATH']);
+  });
+
   it('a port in use: one clear line and a non-zero exit', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
