@@ -1,7 +1,8 @@
 import type { Express, Request, RequestHandler } from 'express';
 import { describeIssues } from '../bland/schemas';
-import { type BatchClient, BatchClientError, cancelRequestSchema, InvalidRequestError } from '../client';
+import { type BatchClient, cancelRequestSchema, InvalidRequestError } from '../client';
 import { bodyBytes, parseJson, rawBody } from './body';
+import { toApiError } from './errors';
 import type { ApiMetrics } from './metrics';
 
 export interface BatchesRoutesOptions {
@@ -30,11 +31,9 @@ export function registerBatchesRoutes(app: Express, options: BatchesRoutesOption
       const body = parseJson(bodyBytes(req));
       result = await batches.start(body, { idempotencyKey: req.get('idempotency-key') });
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code === 'idempotency_key_reused') metrics.batchSubmissions.inc({ outcome: 'conflict' });
-      else if (err instanceof BatchClientError || (err as { status?: number }).status === 400) {
-        if (code !== 'temporal_unavailable') metrics.batchSubmissions.inc({ outcome: 'invalid' });
-      }
+      const { status } = toApiError(err);
+      if (status === 409) metrics.batchSubmissions.inc({ outcome: 'conflict' });
+      else if (status === 400) metrics.batchSubmissions.inc({ outcome: 'invalid' });
       throw err;
     }
     if (result.created) {
