@@ -254,10 +254,11 @@ async function main(): Promise<void> {
       if (why) shout(why);
       say('stopping the worker and the API…');
       await Promise.all(children.map((c) => c.stop()));
-      if (simulator) await simulator.close();
+      // Each step runs even when the one before it failed: nothing may be left running.
+      await Promise.resolve(simulator?.close()).catch((err) => shout(`Bland simulator: ${(err as Error).message}`));
       if (devServer) {
         say('stopping the Temporal dev server…');
-        await devServer.stop();
+        await devServer.stop().catch((err) => shout(`Temporal dev server: ${(err as Error).message}`));
       }
       say(`stopped in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       process.exit(code);

@@ -31,8 +31,12 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Four distinct free ports (the OS may hand out a just-released one twice). */
 async function ports() {
-  return { api: await freePort(), temporal: await freePort(), ui: await freePort(), sim: await freePort() };
+  const picked = new Set<number>();
+  while (picked.size < 4) picked.add(await freePort());
+  const [api, temporal, ui, sim] = [...picked] as [number, number, number, number];
+  return { api, temporal, ui, sim };
 }
 type Ports = Awaited<ReturnType<typeof ports>>;
 
