@@ -5,9 +5,10 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
-  continueAsNew,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -43,6 +44,8 @@ import {
 } from './messages';
 
 const BLAND_REJECTED = 'BlandRejected';
+/** Patch id: a cancel abandons a create that is still retrying (runs from before replay without it). */
+const CANCEL_ABANDONS_CREATE = 'cancel-abandons-create';
 
 /** Reading logs and stopping are best effort: a few tries, then the story goes on without them. */
 const { findBatch, reconcileBatch, stopBatch } = proxyActivities<Activities>({
@@ -273,8 +276,11 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
     });
     const scope = new CancellationScope();
     const attempt = scope.run(() => createBatch({ workflowId: info.workflowId, submission: submission! }));
-    // Never resolves when no cancel comes; cancelling a finished scope later is harmless.
-    void condition(() => cancel !== undefined).then(() => scope.cancel());
+    // Runs started before this behaviour existed let the create settle on its own (replay safety).
+    if (patched(CANCEL_ABANDONS_CREATE)) {
+      // Never resolves when no cancel comes; cancelling a finished scope later is harmless.
+      void condition(() => cancel !== undefined).then(() => scope.cancel());
+    }
     try {
       return await attempt;
     } catch (err) {
@@ -341,7 +347,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
       cancel,
       outbox,
     };
-    return continueAsNew<typeof batchWorkflow>({ continued: next });
+    // The memo holds the submission's hash, by which a reused Idempotency-Key is recognised.
+    return makeContinueAsNewFunc<typeof batchWorkflow>({ memo: workflowInfo().memo })({ continued: next });
   }
 
   function outcome(): BatchOutcome {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { createActivities } from '../../src/activities';
 import { MAX_EVENTS } from '../../src/bland/lifecycle';
 import type { StatusEvent } from '../../src/bland/schemas';
 import { hmacHex } from '../../src/webhook-token';
-import type { batchWorkflow } from '../../src/workflows';
+import { batchWorkflow } from '../../src/workflows';
 import { statusQuery } from '../../src/workflows/messages';
 import { blandEvent, deliver, searchAttributes, startBatch, submission, waitFor } from '../support/batches';
 import { fakeBland } from '../support/fake-activities';
@@ -23,7 +24,12 @@ describe('batchWorkflow over long streams, deadlines and callers', () => {
     const taskQueue = uniqueTaskQueue('can');
     const bland = fakeBland({ createImmediately: 'B-long' });
     await withWorker(ctx, taskQueue, bland.activities, async () => {
-      const handle = await startBatch(ctx.client, taskQueue, submission({ options: { quiet_timeout: '1m' } }));
+      const handle = await ctx.client.workflow.start(batchWorkflow, {
+        taskQueue,
+        workflowId: `batch-${randomUUID()}`,
+        args: [{ submission: submission({ options: { quiet_timeout: '1m' } }) }],
+        memo: { test_memo: 'kept across runs' },
+      });
       const { runId: firstRunId } = await handle.describe();
       const early = [blandEvent('B-long', 'validating'), blandEvent('B-long', 'dispatching')];
       for (const e of early) await deliver(handle, e);
@@ -54,7 +60,9 @@ describe('batchWorkflow over long streams, deadlines and callers', () => {
       expect(outcome).toMatchObject({ status: 'completed', batch_id: 'B-long', counts: { total: 200000 } });
       expect(outcome.events.filter((e) => e.applied)).toHaveLength(Math.min(2 + chunks.length + 1, MAX_EVENTS));
       expect(outcome.events.every((e) => e.note === undefined)).toBe(true);
-      expect((await latest.describe()).runId).not.toBe(firstRunId);
+      const described = await latest.describe();
+      expect(described.runId).not.toBe(firstRunId);
+      expect(described.memo).toEqual({ test_memo: 'kept across runs' });
       expect((await latest.query(statusQuery)).progress).toEqual({
         requested: 200000,
         validated: 200000,
