@@ -1,8 +1,8 @@
 import { createApp } from './api/app';
-import { createLogger } from './api/logger';
 import { listen, type RunningServer } from './api/serve';
 import { BatchClient } from './client';
 import { type Config, ConfigError, loadConfigOrExit, requireWebhookTokenSecret } from './config';
+import { createLogger } from './logger';
 
 /**
  * `npm run api`: the HTTP API process. It starts even when Temporal is not up yet (the

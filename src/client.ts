@@ -1,9 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   Client,
   Connection,
-  type ConnectionOptions,
   isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -19,7 +17,8 @@ import { canonicalJson, eventKey } from './bland/event-key';
 import type { Phase } from './bland/lifecycle';
 import { type BatchSubmission, batchSubmissionSchema } from './bland/options';
 import { BATCH_STATUSES, describeIssues, type StatusEvent } from './bland/schemas';
-import { type Config, ConfigError } from './config';
+import type { Config } from './config';
+import { temporalConnectionOptions } from './temporal-connection';
 import {
   type BatchOutcome,
   type BatchView,
@@ -186,50 +185,6 @@ export interface BatchClientOptions {
   rpcTimeoutMs?: number;
   /** Deadline for calls a worker must answer (status query, cancel update). Default 10000 ms. */
   workerTimeoutMs?: number;
-}
-
-/**
- * Connection options for the Temporal frontend, from the project's settings: TLS when
- * TEMPORAL_TLS=true, an API key or mTLS files are given (the same rules as the worker's
- * NativeConnection options in worker.ts, kept free of the worker's native module).
- */
-export function temporalConnectionOptions(
-  config: Pick<
-    Config,
-    'TEMPORAL_ADDRESS' | 'TEMPORAL_TLS' | 'TEMPORAL_TLS_CERT_PATH' | 'TEMPORAL_TLS_KEY_PATH' | 'TEMPORAL_API_KEY'
-  >,
-): ConnectionOptions {
-  const { TEMPORAL_TLS_CERT_PATH: certPath, TEMPORAL_TLS_KEY_PATH: keyPath } = config;
-  const mtls = Boolean(certPath || keyPath);
-  if (mtls && !(certPath && keyPath)) {
-    throw new ConfigError('Invalid setting TEMPORAL_TLS_CERT_PATH: set it together with TEMPORAL_TLS_KEY_PATH');
-  }
-  const tlsOn = config.TEMPORAL_TLS === 'true' || Boolean(config.TEMPORAL_API_KEY) || mtls;
-  const tls = !tlsOn
-    ? undefined
-    : certPath && keyPath
-      ? {
-          clientCertPair: {
-            crt: readSetting('TEMPORAL_TLS_CERT_PATH', certPath),
-            key: readSetting('TEMPORAL_TLS_KEY_PATH', keyPath),
-          },
-        }
-      : true;
-  return {
-    address: config.TEMPORAL_ADDRESS,
-    ...(tls ? { tls } : {}),
-    ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}),
-  };
-}
-
-function readSetting(name: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new ConfigError(
-      `Invalid setting ${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
 }
 
 export class BatchClient {

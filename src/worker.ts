@@ -1,18 +1,11 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Duration, LogLevel } from '@temporalio/common';
-import {
-  DefaultLogger,
-  NativeConnection,
-  type NativeConnectionOptions,
-  Runtime,
-  Worker,
-  type WorkerOptions,
-} from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { type Activities, createActivities } from './activities';
-import { createLogger } from './api/logger';
 import { BlandClient } from './bland/client';
 import { type Config, ConfigError, loadConfigOrExit, requireWebhookTokenSecret } from './config';
+import { createLogger } from './logger';
+import { temporalConnectionOptions } from './temporal-connection';
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows', 'index.ts');
 
@@ -55,39 +48,6 @@ export function requireBlandApiKey(config: Config): string {
   return config.BLAND_API_KEY;
 }
 
-/** The connection options of TEMPORAL_* (TLS, mTLS files, API key for Temporal Cloud). */
-export function temporalConnectionOptions(config: Config): NativeConnectionOptions {
-  const mtls = config.TEMPORAL_TLS_CERT_PATH || config.TEMPORAL_TLS_KEY_PATH;
-  if (mtls && !(config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH)) {
-    throw new ConfigError('Invalid setting TEMPORAL_TLS_CERT_PATH: set it together with TEMPORAL_TLS_KEY_PATH');
-  }
-  const tlsOn = config.TEMPORAL_TLS === 'true' || Boolean(config.TEMPORAL_API_KEY) || Boolean(mtls);
-  let tls: NativeConnectionOptions['tls'];
-  if (tlsOn) {
-    tls = mtls
-      ? {
-          clientCertPair: {
-            crt: readSettingFile('TEMPORAL_TLS_CERT_PATH', config.TEMPORAL_TLS_CERT_PATH!),
-            key: readSettingFile('TEMPORAL_TLS_KEY_PATH', config.TEMPORAL_TLS_KEY_PATH!),
-          },
-        }
-      : true;
-  }
-  return {
-    address: config.TEMPORAL_ADDRESS,
-    ...(tls ? { tls } : {}),
-    ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}),
-  };
-}
-
-function readSettingFile(name: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new ConfigError(`Invalid setting ${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`);
-  }
-}
-
 const TEMPORAL_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
   trace: 'TRACE',
   debug: 'DEBUG',
@@ -114,7 +74,7 @@ async function main(): Promise<void> {
 
   let blandApiKey: string;
   let webhookTokenSecret: string;
-  let connectionOptions: NativeConnectionOptions;
+  let connectionOptions: ReturnType<typeof temporalConnectionOptions>;
   try {
     blandApiKey = requireBlandApiKey(config);
     webhookTokenSecret = requireWebhookTokenSecret(config);

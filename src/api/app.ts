@@ -1,13 +1,14 @@
 import express, { type Express } from 'express';
 import type { BatchClient } from '../client';
 import { type Config, requireWebhookTokenSecret } from '../config';
+import { createLogger, type Logger } from '../logger';
 import { bearerAuth } from './auth';
 import { registerBatchesRoutes } from './batches-routes';
 import { errorHandler, notFoundHandler } from './errors';
 import { registerHealthRoutes } from './health';
-import { createLogger, type Logger, requestLogging } from './logger';
 import { type ApiMetrics, createMetrics, httpMetrics, metricsRoute } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { requestLogging } from './request-logging';
 import { registerWebhookRoute } from './webhook-route';
 
 export type AppConfig = Pick<

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { BatchClientError, type Issue } from '../client';
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 
 /** An error reply: `{ error: { code, message, issues? } }` with its HTTP status. */
 export class ApiError extends Error {

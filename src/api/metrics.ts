@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { routeOf } from './logger';
+import { routeOf } from './request-logging';
 
 /** The API's Prometheus metrics, on a registry of their own (one per app, so tests can run several). */
 export interface ApiMetrics {

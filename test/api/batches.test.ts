@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { createLogger } from '../../src/api/logger';
 import { listen, type RunningServer } from '../../src/api/serve';
 import { BatchClient } from '../../src/client';
 import { parseConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
 import { connectTemporal, type TemporalTestContext, uniqueTaskQueue } from '../support/temporal';
 
 /**

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import { createApp } from '../../src/api/app';
-import { createLogger } from '../../src/api/logger';
 import { listen, type RunningServer } from '../../src/api/serve';
 import { BlandClient } from '../../src/bland/client';
 import { BatchClient } from '../../src/client';
 import { parseConfig } from '../../src/config';
 import { type BlandSimulator, startBlandSimulator } from '../../src/dev/bland-simulator';
+import { createLogger } from '../../src/logger';
 import { connectTemporal, type TemporalTestContext, uniqueTaskQueue, withWorker } from '../support/temporal';
 
 /**

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { createLogger } from '../../src/api/logger';
 import { listen, type RunningServer } from '../../src/api/serve';
 import { batchSubmissionSchema } from '../../src/bland/options';
 import { statusEventSchema } from '../../src/bland/schemas';
 import { BatchClient, IDEMPOTENCY_KEY, submissionHash } from '../../src/client';
 import { parseConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
 import { hmacHex, webhookToken } from '../../src/webhook-token';
 import { connectTemporal, type TemporalTestContext, uniqueTaskQueue } from '../support/temporal';
 

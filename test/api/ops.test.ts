@@ -4,11 +4,11 @@ import { Client, Connection } from '@temporalio/client';
 import Ajv2020 from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { createLogger } from '../../src/api/logger';
 import { listen, type RunningServer } from '../../src/api/serve';
 import { BatchClient } from '../../src/client';
 import { parseConfig } from '../../src/config';
 import { freePort } from '../../src/dev/temporal-server';
+import { createLogger } from '../../src/logger';
 import { hmacHex, webhookToken } from '../../src/webhook-token';
 import { connectTemporal, type TemporalTestContext, uniqueTaskQueue } from '../support/temporal';
 

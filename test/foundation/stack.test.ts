@@ -41,10 +41,10 @@ async function ports() {
 type Ports = Awaited<ReturnType<typeof ports>>;
 
 function startStack(p: Ports, extra: Record<string, string> = {}): Spawned {
-  // As `npm start` runs it (tsx CLI), in its own process group like a terminal's foreground job.
+  // As `npm start` runs it (node --import tsx), in its own process group like a terminal's foreground job.
   const run = spawnProcess(
-    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
-    ['src/dev/stack.ts'],
+    process.execPath,
+    ['--import', 'tsx', 'src/dev/stack.ts'],
     cleanEnv({
       PORT: String(p.api),
       TEMPORAL_PORT: String(p.temporal),
