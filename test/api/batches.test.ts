@@ -5,7 +5,7 @@ import { listen, type RunningServer } from '../../src/api/serve';
 import { BatchClient } from '../../src/client';
 import { parseConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { connectTemporal, type TemporalTestContext, uniqueTaskQueue } from '../support/temporal';
+import { connectTemporal, type TemporalTestContext, terminateAll, uniqueTaskQueue } from '../support/temporal';
 
 /**
  * The batch routes over real HTTP and a real Temporal dev server, with no worker: workflows stay
@@ -77,14 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    started.map((id) =>
-      ctx.client.workflow
-        .getHandle(id)
-        .terminate('test cleanup')
-        .catch(() => {}),
-    ),
-  );
+  await terminateAll(ctx, started);
   await api?.close();
   await authless?.close();
   await ctx?.close();

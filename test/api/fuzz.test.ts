@@ -9,7 +9,7 @@ import { BatchClient, IDEMPOTENCY_KEY, submissionHash } from '../../src/client';
 import { parseConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { hmacHex, webhookToken } from '../../src/webhook-token';
-import { connectTemporal, type TemporalTestContext, uniqueTaskQueue } from '../support/temporal';
+import { connectTemporal, type TemporalTestContext, terminateAll, uniqueTaskQueue } from '../support/temporal';
 
 /**
  * Property: whatever arrives — valid bodies, valid bodies with a few random mutations, arbitrary
@@ -47,17 +47,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const all = [...started, target].filter(Boolean);
-  for (let i = 0; i < all.length; i += 50) {
-    await Promise.all(
-      all.slice(i, i + 50).map((id) =>
-        ctx.client.workflow
-          .getHandle(id)
-          .terminate('fuzz cleanup')
-          .catch(() => {}),
-      ),
-    );
-  }
+  await terminateAll(
+    ctx,
+    [...started, target].filter((id): id is string => Boolean(id)),
+  );
   await api?.close();
   await ctx?.close();
 });

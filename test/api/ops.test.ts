@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config';
 import { freePort } from '../../src/dev/temporal-server';
 import { createLogger } from '../../src/logger';
 import { hmacHex, webhookToken } from '../../src/webhook-token';
-import { connectTemporal, type TemporalTestContext, uniqueTaskQueue } from '../support/temporal';
+import { connectTemporal, type TemporalTestContext, terminateAll, uniqueTaskQueue } from '../support/temporal';
 
 /** Health, readiness, metrics, the OpenAPI document and what the logs may (not) contain. */
 
@@ -59,14 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    started.map((id) =>
-      ctx.client.workflow
-        .getHandle(id)
-        .terminate('test cleanup')
-        .catch(() => {}),
-    ),
-  );
+  await terminateAll(ctx, started);
   await api?.close();
   await deadApi?.close();
   await deadConnection?.close().catch(() => {});

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/dev/temporal-server';
-import { cleanEnv, isAlive, ROOT, type Spawned, spawnProcess, withTimeout } from './support';
+import { cleanEnv, isAlive, type Spawned, spawnProcess, withTimeout } from './support';
 
 /**
  * `npm start` end to end: the stack comes up with its own Temporal dev server, simulator, worker

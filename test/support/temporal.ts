@@ -61,3 +61,20 @@ export async function withWorker<T>(
   });
   return worker.runUntil(fn);
 }
+
+/**
+ * Terminates what a test left running (ignoring those already closed), so runs do not pile up;
+ * 50 at a time, which the dev server takes without throttling.
+ */
+export async function terminateAll(ctx: TemporalTestContext, workflowIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < workflowIds.length; i += 50) {
+    await Promise.all(
+      workflowIds.slice(i, i + 50).map((id) =>
+        ctx.client.workflow
+          .getHandle(id)
+          .terminate('test cleanup')
+          .catch(() => {}),
+      ),
+    );
+  }
+}
