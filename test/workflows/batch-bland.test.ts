@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../src/activities';
 import type { Faults, SimulatorOptions } from '../../src/dev/bland-simulator';
+import { webhookToken } from '../../src/webhook-token';
 import { cancelUpdate, statusQuery } from '../../src/workflows/messages';
 import { searchAttributes, startBatch, submission, waitFor } from '../support/batches';
-import { type BlandStack, startBlandStack } from '../support/bland-stack';
+import { type BlandStack, startBlandStack, TEST_WEBHOOK_TOKEN_SECRET } from '../support/bland-stack';
 import { recordHistory } from '../support/histories';
 import { connectTemporal, type TemporalTestContext, withWorker } from '../support/temporal';
 
@@ -30,7 +32,7 @@ async function withBatch<T>(
   setup: { simulator?: SimulatorOptions; faults?: Faults },
   fn: (run: Run, handle: Awaited<ReturnType<typeof startBatch>>) => Promise<T>,
 ): Promise<T> {
-  const stack = await startBlandStack(ctx, { simulator: setup.simulator });
+  const stack = await startBlandStack(ctx, { simulator: { apiKey: BLAND_KEY, ...setup.simulator } });
   const workflowId = `batch-${randomUUID()}`;
   if (setup.faults) stack.sim.setFaults(setup.faults, workflowId);
   let reconciles = 0;
@@ -48,6 +50,24 @@ async function withBatch<T>(
     });
   } finally {
     await stack.close();
+  }
+}
+
+/** Distinctive, so that finding it anywhere in a history is unambiguous. */
+const BLAND_KEY = 'sk-test-bland-key-must-never-be-in-history';
+
+/** Secrets (API key, token secret, the webhook token itself) never enter the workflow history. */
+async function expectNoSecretsInHistory(run: Run, handle: Awaited<ReturnType<typeof startBatch>>): Promise<void> {
+  const raw = Buffer.from(temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish()).toString(
+    'latin1',
+  );
+  expect(raw).toContain(run.workflowId);
+  for (const secret of [
+    BLAND_KEY,
+    TEST_WEBHOOK_TOKEN_SECRET,
+    webhookToken(TEST_WEBHOOK_TOKEN_SECRET, run.workflowId),
+  ]) {
+    expect(raw).not.toContain(secret);
   }
 }
 
@@ -81,6 +101,7 @@ describe('batchWorkflow against the Bland simulator', () => {
       expect(run.stack.sim.createCalls(run.workflowId)).toBe(1);
       expect(run.reconciles()).toBe(0);
       expect(await searchAttributes(handle)).toEqual({ status: 'completed', batchId: outcome.batch_id });
+      await expectNoSecretsInHistory(run, handle);
     });
   });
 
@@ -160,6 +181,7 @@ describe('batchWorkflow against the Bland simulator', () => {
         expect(run.stack.sim.createCalls(run.workflowId)).toBe(1);
         expect(ownBatches(run)).toHaveLength(0);
         expect(await searchAttributes(handle)).toEqual({ status: 'failed', batchId: undefined });
+        await expectNoSecretsInHistory(run, handle);
       },
     );
   });
@@ -177,6 +199,7 @@ describe('batchWorkflow against the Bland simulator', () => {
       expect(outcome.status).toBe('completed');
       expect(run.stack.sim.createCalls(run.workflowId)).toBe(3);
       expect(ownBatches(run)).toHaveLength(1);
+      await expectNoSecretsInHistory(run, handle);
     });
   });
 
