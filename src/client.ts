@@ -160,7 +160,20 @@ export interface StartResult {
   created: boolean;
 }
 
-export type BatchDetails = ({ state: 'running' } & BatchView) | ({ state: 'closed' } & BatchOutcome);
+/**
+ * A running batch whose worker did not answer the status query in time (all workers down, or
+ * busy): what Temporal itself knows, from the search attributes, instead of an error.
+ */
+export interface UnobservedBatch {
+  id: string;
+  state: 'no_worker';
+  status: string;
+  batch_id?: string;
+  created_at: string;
+  message: string;
+}
+
+export type BatchDetails = ({ state: 'running' } & BatchView) | ({ state: 'closed' } & BatchOutcome) | UnobservedBatch;
 
 export interface BatchListItem {
   id: string;
@@ -279,10 +292,19 @@ export class BatchClient {
         const view = await this.client.withDeadline(Date.now() + this.workerTimeoutMs, () => handle.query(statusQuery));
         return { ...view, id, state: 'running' };
       } catch (err) {
-        // Closed between describe and query: read the outcome instead.
-        if (!(err instanceof WorkflowNotFoundError) && !isClosedError(err)) {
-          throw translate(err, 'the batch worker did not answer the status query in time');
+        if (isDeadlineExceeded(err)) {
+          return {
+            id,
+            state: 'no_worker',
+            status: description.typedSearchAttributes.get(batchStatusKey) ?? 'creating',
+            batch_id: description.typedSearchAttributes.get(batchIdKey),
+            created_at: description.startTime.toISOString(),
+            message:
+              'no worker answered the status query in time: the status shown is the last one the workflow published',
+          };
         }
+        // Closed between describe and query: read the outcome instead.
+        if (!(err instanceof WorkflowNotFoundError) && !isClosedError(err)) throw translate(err);
       }
     }
     return { ...(await this.outcomeOf(id)), state: 'closed' };
@@ -471,6 +493,14 @@ function translate(err: unknown, timeoutMessage?: string): unknown {
     }
   }
   return err;
+}
+
+/** The call reached Temporal but nobody answered in time: for a query, no worker is polling. */
+function isDeadlineExceeded(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e) && e.code === 4 /* DEADLINE_EXCEEDED */) return true;
+  }
+  return false;
 }
 
 /** "workflow execution already completed": how the server answers a signal, query or update to a closed run. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Counts, Final, Progress, RecordedEvent } from '../bland/lifecycle';
 import { batchOptionsSchema } from '../bland/options';
-import type { BatchListItem, BatchPage, DeliveryResult } from '../client';
+import type { BatchListItem, BatchPage, DeliveryResult, UnobservedBatch } from '../client';
 import { LISTABLE_STATUSES } from '../client';
 import type { BatchOutcome, BatchView, CancelState } from '../workflows/messages';
 
@@ -112,8 +112,22 @@ export const runningBatchSchema = batchViewSchema
 export const closedBatchSchema = batchOutcomeSchema
   .extend({ state: z.literal('closed') })
   .meta({ id: 'ClosedBatch', description: 'A finished batch: the workflow result.' });
+export const unobservedBatchSchema = z
+  .object({
+    id: z.string(),
+    state: z.literal('no_worker'),
+    status: z.string(),
+    batch_id: z.string().optional(),
+    created_at: z.string(),
+    message: z.string(),
+  })
+  .meta({
+    id: 'UnobservedBatch',
+    description:
+      'A running batch whose worker did not answer in time: the last status it published (search attributes).',
+  });
 export const batchDetailsSchema = z
-  .discriminatedUnion('state', [runningBatchSchema, closedBatchSchema])
+  .discriminatedUnion('state', [runningBatchSchema, closedBatchSchema, unobservedBatchSchema])
   .meta({ id: 'BatchDetails' });
 
 export const batchLinksSchema = z.object({
@@ -170,7 +184,8 @@ const checks: [
   Same<z.output<typeof batchViewSchema>, BatchView>,
   Same<z.output<typeof batchOutcomeSchema>, BatchOutcome>,
   Same<z.output<typeof batchListItemSchema>, BatchListItem>,
+  Same<z.output<typeof unobservedBatchSchema>, UnobservedBatch>,
   Same<z.output<typeof batchPageSchema>, BatchPage>,
   Same<z.output<typeof webhookReplySchema>, DeliveryResult>,
-] = [true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true];
 void checks;
