@@ -229,11 +229,13 @@ describe('GET /v1/batches/:id', () => {
     expect(res.body.error.code).toBe('not_found');
   });
 
-  it('answers 503 when no worker answers the status query in time', async () => {
+  it('answers with the last published status when no worker answers the status query in time', async () => {
     const { body } = await submit(validBody());
     const res = await get(`/v1/batches/${body.id}`);
-    expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('temporal_unavailable');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: body.id, state: 'no_worker', status: 'creating' });
+    expect(res.body.message).toMatch(/no worker/);
+    expect(res.body.events).toBeUndefined();
   });
 
   it('reports a workflow that ended without an outcome (terminated) as a closed, failed batch', async () => {
