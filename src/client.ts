@@ -495,10 +495,13 @@ function translate(err: unknown, timeoutMessage?: string): unknown {
   return err;
 }
 
-/** The call reached Temporal but nobody answered in time: for a query, no worker is polling. */
+/**
+ * Our deadline ran out: for a query after a successful describe, no worker answered. grpc-js
+ * reports its own deadline as DEADLINE_EXCEEDED or, racing it, as CANCELLED.
+ */
 function isDeadlineExceeded(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isGrpcServiceError(e) && e.code === 4 /* DEADLINE_EXCEEDED */) return true;
+    if (isGrpcServiceError(e) && (e.code === 4 /* DEADLINE_EXCEEDED */ || e.code === 1) /* CANCELLED */) return true;
   }
   return false;
 }
