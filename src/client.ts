@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { canonicalJson, eventKey } from './bland/event-key';
 import type { Phase } from './bland/lifecycle';
 import { type BatchSubmission, batchSubmissionSchema } from './bland/options';
-import { BATCH_STATUSES, describeIssues, type StatusEvent } from './bland/schemas';
+import { describeIssues, type StatusEvent } from './bland/schemas';
+import { BATCH_STATUSES } from './bland/statuses';
 import type { Config } from './config';
 import { temporalConnectionOptions } from './temporal-connection';
 import {

@@ -1,6 +1,6 @@
-import type { BatchTimings } from './options';
 import type { StatusEvent } from './schemas';
-import { BATCH_STATUSES, type KnownBatchStatus } from './schemas';
+import { BATCH_STATUSES, type KnownBatchStatus } from './statuses';
+import type { BatchTimings } from './time';
 
 /**
  * The life of one batch as plain data: `reduce(state, event) -> state`. Pure (no I/O, no clock),

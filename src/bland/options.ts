@@ -1,23 +1,11 @@
 import { z } from 'zod';
 import { createBatchRequestSchema } from './schemas';
+import { parseDuration } from './time';
 
 /**
  * How the orchestrator follows one batch: the `options` a caller may add to Bland's Create Batch
  * body. Durations are strings such as "30s", "15m", "48h", "1h30m" (units ms, s, m, h, d).
  */
-
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** Milliseconds of a duration string; undefined when it is not one. */
-export function parseDuration(value: string): number | undefined {
-  if (!DURATION.test(value)) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
-    total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-  }
-  return Math.round(total);
-}
 
 const duration = (min: string, max: string) => {
   const minMs = parseDuration(min) ?? 0;
@@ -52,26 +40,6 @@ export const batchOptionsSchema = z
   });
 
 export type BatchOptions = z.infer<typeof batchOptionsSchema>;
-
-/** The options as milliseconds, which is what timers need. */
-export interface BatchTimings {
-  deadlineMs: number;
-  quietMs: number;
-  scheduledGraceMs: number;
-  cancelGraceMs: number;
-  onDeadline: 'stop' | 'leave';
-}
-
-export function toTimings(options: BatchOptions): BatchTimings {
-  const ms = (s: string) => parseDuration(s) ?? 0;
-  return {
-    deadlineMs: ms(options.deadline),
-    quietMs: ms(options.quiet_timeout),
-    scheduledGraceMs: ms(options.scheduled_grace),
-    cancelGraceMs: ms(options.cancel_grace),
-    onDeadline: options.on_deadline,
-  };
-}
 
 /** What a caller submits: Bland's Create Batch body plus our `options`. */
 export const batchSubmissionSchema = createBatchRequestSchema

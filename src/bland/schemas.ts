@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStartTime, START_TIME } from './time';
 
 /**
  * Bland's batch API, as zod schemas: the one source of truth for request validation, TypeScript
@@ -13,9 +14,6 @@ export const E164 = /^\+[1-9]\d{6,14}$/;
 const e164 = z
   .string({ error: 'expected a phone number string in E.164 form, e.g. +14155550123' })
   .regex(E164, 'expected an E.164 phone number: "+" then 7 to 15 digits, e.g. +14155550123');
-
-/** `YYYY-MM-DD HH:MM:SS` with an optional ` -HH:MM` offset (none = UTC), as Bland documents it. */
-export const START_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2}):(\d{2}))?$/;
 
 const httpUrl = z.url({
   protocol: /^https?$/,
@@ -98,18 +96,6 @@ export type CallObject = z.infer<typeof callObjectSchema>;
 export type CreateBatchRequest = z.infer<typeof createBatchRequestSchema>;
 export type CreateBatchRequestInput = z.input<typeof createBatchRequestSchema>;
 
-export const BATCH_STATUSES = [
-  'validating',
-  'dispatching',
-  'in_progress',
-  'in_progress_chunked',
-  'waiting_for_scheduled_calls',
-  'completed',
-  'failed',
-  'completed_partial',
-] as const;
-export type KnownBatchStatus = (typeof BATCH_STATUSES)[number];
-
 const count = z.number().int().nonnegative();
 
 /** A status webhook body. Unknown `status` strings are kept: Bland may add phases. */
@@ -174,33 +160,6 @@ export type BatchLogEntry = z.infer<typeof batchLogEntrySchema>;
 export const batchLogsReplySchema = z.object({ data: z.array(batchLogEntrySchema) });
 
 // --- Helpers over the schemas (pure) ---------------------------------------------------------
-
-/** Epoch milliseconds of a Bland `start_time`, or undefined when it is not a real date. */
-export function parseStartTime(value: string): number | undefined {
-  const m = START_TIME.exec(value);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, sign, oh, om] = m;
-  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
-  const [year, month, day, hour, minute, second] = fields;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
-  if (sign && (Number(oh) > 14 || Number(om) > 59)) return undefined;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (new Date(utc).getUTCDate() !== day) return undefined; // 2026-02-30 and friends
-  const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
-  return utc - offsetMinutes * 60_000;
-}
-
-/** The latest effective `start_time` among the batch's entries (an entry's own beats global's), in epoch ms. */
-export function latestStartTime(request: Pick<CreateBatchRequest, 'call_objects' | 'global'>): number | undefined {
-  const fallback = (request.global as { start_time?: unknown }).start_time;
-  let latest: number | undefined;
-  for (const entry of request.call_objects) {
-    const raw = (entry as { start_time?: unknown }).start_time ?? fallback;
-    const at = typeof raw === 'string' ? parseStartTime(raw) : undefined;
-    if (at !== undefined && (latest === undefined || at > latest)) latest = at;
-  }
-  return latest;
-}
 
 /** Turns zod issues into `{path, message}` pairs with paths like `call_objects[7].phone_number`. */
 export function describeIssues(error: z.ZodError): { path: string; message: string }[] {

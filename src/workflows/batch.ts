@@ -27,8 +27,7 @@ import {
   setBatchId,
   type TerminalStatus,
 } from '../bland/lifecycle';
-import { type BatchTimings, toTimings } from '../bland/options';
-import { latestStartTime } from '../bland/schemas';
+import { type BatchTimings, latestStartTime, toTimings } from '../bland/time';
 import {
   type BatchOutcome,
   type BatchView,

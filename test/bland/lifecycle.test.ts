@@ -15,8 +15,8 @@ import {
   setBatchId,
 } from '../../src/bland/lifecycle';
 import { eventsFromLogs } from '../../src/bland/logs';
-import { toTimings } from '../../src/bland/options';
 import type { StatusEvent } from '../../src/bland/schemas';
+import { toTimings } from '../../src/bland/time';
 
 const BATCH = 'b-1';
 let clock = 0;

@@ -10,11 +10,10 @@ import {
   describeIssues,
   formatPath,
   getBatchReplySchema,
-  latestStartTime,
   listBatchesReplySchema,
-  parseStartTime,
   statusEventSchema,
 } from '../../src/bland/schemas';
+import { latestStartTime, parseStartTime } from '../../src/bland/time';
 
 const valid = () => ({
   global: { task: 'Remind about the appointment', voice: 'maya' },

@@ -1,4 +1,5 @@
-import { E164, parseStartTime, WORKFLOW_MARKER_KEY } from '../../bland/schemas';
+import { E164, WORKFLOW_MARKER_KEY } from '../../bland/schemas';
+import { parseStartTime } from '../../bland/time';
 
 /**
  * What Bland checks synchronously when a batch is created (a 400 in the v2 error envelope), and
