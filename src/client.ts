@@ -5,6 +5,7 @@ import {
   isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
+  type WorkflowHandle,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
@@ -411,13 +412,17 @@ export class BatchClient {
 
   // --- internals ---------------------------------------------------------------------------------
 
+  /** The workflow behind a batch id; other workflows sharing the namespace are not batches. */
   private async describe(id: string, deadline?: number) {
+    let description: Awaited<ReturnType<WorkflowHandle['describe']>>;
     try {
-      return await this.rpc(() => this.client.workflow.getHandle(id).describe(), deadline);
+      description = await this.rpc(() => this.client.workflow.getHandle(id).describe(), deadline);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new BatchNotFoundError(id);
       throw err;
     }
+    if (description.type !== WORKFLOW_TYPE) throw new BatchNotFoundError(id);
+    return description;
   }
 
   /** The workflow's result; a run that ended without one (terminated, timed out…) gets a synthesized outcome. */

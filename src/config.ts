@@ -44,7 +44,8 @@ export const configSchema = z.object({
   BLAND_API_KEY: optionalSecret,
   BLAND_ENCRYPTED_KEY: optionalSecret,
   BLAND_WEBHOOK_SECRET: optionalSecret,
-  BLAND_REQUEST_TIMEOUT_MS: positiveMs.default(15_000),
+  // Below the activities' one-minute start-to-close timeout, so two attempts never overlap.
+  BLAND_REQUEST_TIMEOUT_MS: positiveMs.max(50_000, 'expected at most 50000 ms').default(15_000),
 
   WEBHOOK_TOKEN_SECRET: z.string().min(16, 'expected a secret of at least 16 characters').optional(),
   CALLER_WEBHOOK_SECRET: optionalSecret,

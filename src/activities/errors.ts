@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 /** What activities need to know of a failed call to Bland (see BlandApiError in bland/client.ts). */
 interface ClassifiedError {
   message: string;
+  kind?: string;
   toJSON?: () => unknown;
   retryable: boolean;
   retryAfterMs?: number;
@@ -28,10 +29,18 @@ export function toFailure(err: unknown): unknown {
     type: err.retryable ? BLAND_UNAVAILABLE : BLAND_REJECTED,
     message: err.message,
     nonRetryable: !err.retryable,
-    nextRetryDelay: err.retryable && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
+    nextRetryDelay: err.retryable ? retryDelay(err) : undefined,
     // The client's own JSON form (kind, status, request id; never a key) shows in the Temporal UI.
     details: [err.toJSON ? err.toJSON() : { status: err.status }],
   });
+}
+
+/** A timed-out request may still be running at Bland: give it time to land before looking for it. */
+const AFTER_TIMEOUT_MS = 10_000;
+
+function retryDelay(err: ClassifiedError): number | undefined {
+  if (err.kind === 'timeout') return Math.max(err.retryAfterMs ?? 0, AFTER_TIMEOUT_MS);
+  return err.retryAfterMs;
 }
 
 export async function translated<T>(work: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { eventsFromLogs, type ReconciledEvent } from '../bland/logs';
 import type { BatchSubmission } from '../bland/options';
 import { type BatchLogEntry, type BatchRecord, WORKFLOW_MARKER_KEY } from '../bland/schemas';
@@ -23,7 +23,7 @@ export interface ActivityDeps {
   /** Signs forwards to callers' webhooks (X-Signature); unsigned when absent. */
   callerWebhookSecret?: string;
   callerTimeoutMs?: number;
-  /** How many of Bland's most recent batches a retried create searches for its own (take 100 each). */
+  /** How many pages of Bland's most recent batches (100 each) a retried create searches for its own. */
   adoptSearchPages?: number;
 }
 
@@ -33,18 +33,32 @@ export interface CreateBatchResult {
   adopted: boolean;
 }
 
+const PAGE_SIZE = 100;
+/** Bland's clock and ours may disagree; a batch is looked for this far before our first attempt. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
 export function createActivities(deps: ActivityDeps) {
   const pages = deps.adoptSearchPages ?? 10;
 
-  /** The batch a previous attempt of this workflow created, if Bland knows one. */
-  async function findOwnBatch(workflowId: string): Promise<string | undefined> {
+  /**
+   * The batch an earlier attempt of this workflow created, if Bland knows one. Bland lists newest
+   * first; once a page reaches batches created before `notBefore` (less clock skew) the search is
+   * conclusive. Running out of pages before that is not an answer, and creating anyway could call
+   * people twice, so it throws a non-retryable AdoptionInconclusive instead.
+   */
+  async function findOwnBatch(workflowId: string, notBefore: number): Promise<string | undefined> {
+    const cutoff = notBefore - CLOCK_SKEW_MS;
     for (let page = 0; page < pages; page++) {
-      const records = await deps.bland.listBatches({ take: 100, skip: page * 100 });
+      const records = await deps.bland.listBatches({ take: PAGE_SIZE, skip: page * PAGE_SIZE });
       const own = records.find((r) => markerOf(r) === workflowId);
       if (own) return own.id;
-      if (records.length < 100) return undefined;
+      if (records.length < PAGE_SIZE) return undefined;
+      if (records.some((r) => Date.parse(r.created_at ?? '') < cutoff)) return undefined;
     }
-    return undefined;
+    throw ApplicationFailure.nonRetryable(
+      `could not confirm whether an earlier create attempt made this batch: no batch of this workflow among Bland's ${pages * PAGE_SIZE} newest, and they are not yet older than the first attempt; not creating another, to avoid calling people twice`,
+      'AdoptionInconclusive',
+    );
   }
 
   return {
@@ -58,7 +72,7 @@ export function createActivities(deps: ActivityDeps) {
       const { info, log } = Context.current();
       return translated(async () => {
         if (info.attempt > 1) {
-          const existing = await findOwnBatch(workflowId);
+          const existing = await findOwnBatch(workflowId, info.scheduledTimestampMs);
           if (existing) {
             log.info('adopted the batch created by an earlier attempt', { batch_id: existing, attempt: info.attempt });
             return { batch_id: existing, adopted: true };
@@ -76,8 +90,8 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** The batch this workflow created, if any: after a create was abandoned mid-retry by a cancel. */
-    async findBatch(input: { workflowId: string }): Promise<{ batch_id?: string }> {
-      return translated(async () => ({ batch_id: await findOwnBatch(input.workflowId) }));
+    async findBatch(input: { workflowId: string; notBefore: number }): Promise<{ batch_id?: string }> {
+      return translated(async () => ({ batch_id: await findOwnBatch(input.workflowId, input.notBefore) }));
     },
 
     /** Reads Bland's logs: the documented way to recover phases and counts of lost webhooks. */

@@ -5,7 +5,8 @@ import type { ForwardedEvent } from '../workflows/messages';
 /**
  * POSTs one accepted event to the caller's own status webhook. The caller verifies
  * `X-Signature` (hex HMAC-SHA256 of the raw body with CALLER_WEBHOOK_SECRET) and may dedup on
- * `Idempotency-Key`. Any failure throws, and Temporal retries far beyond Bland's single attempt.
+ * `Idempotency-Key`. Network errors, 408, 429 and 5xx are retried far beyond Bland's single
+ * attempt; another 4xx is final for that event.
  */
 export async function forwardToCaller(
   url: string,
@@ -31,10 +32,11 @@ export async function forwardToCaller(
     );
   }
   await response.body?.cancel();
-  if (!response.ok) {
-    throw ApplicationFailure.retryable(
-      `caller webhook at ${new URL(url).origin} answered ${response.status}`,
-      'CallerWebhookUnavailable',
-    );
-  }
+  if (response.ok) return;
+  const message = `caller webhook at ${new URL(url).origin} answered ${response.status}`;
+  // A 4xx is the caller refusing this event (wrong path, bad auth): retrying for a day changes
+  // nothing. 408 and 429 are "later", like 5xx.
+  const refused = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
+  if (refused) throw ApplicationFailure.nonRetryable(message, 'CallerWebhookRejected');
+  throw ApplicationFailure.retryable(message, 'CallerWebhookUnavailable');
 }

@@ -163,7 +163,7 @@ export function reduce(state: BatchState, incoming: IncomingEvent): BatchState {
   if (event.message !== undefined) {
     next.last_message = event.message;
     const parsed = parseProgress(event.message);
-    if (parsed) next.progress = { ...state.progress, ...parsed };
+    if (parsed) next.progress = mergeProgress(state.progress, parsed);
   }
   const counts = countsOf(event);
   if (counts) next.counts = counts;
@@ -186,15 +186,31 @@ function classify(state: BatchState, event: StatusEvent): EventNote | undefined 
   const rank = RANK[event.status];
   const current = RANK[state.phase];
   if (rank < current) return 'regression';
-  if (
-    rank === current &&
-    event.status === state.phase &&
-    event.message === state.last_message &&
-    countsOf(event) === undefined
-  ) {
-    return 'no_change';
+  if (rank === current && event.status === state.phase && countsOf(event) === undefined) {
+    // The same phase again (the logs repeat what webhooks said, chunks arrive late): only news
+    // counts, i.e. progress that moves forward, or another message when there is no progress.
+    const progress = event.message === undefined ? undefined : parseProgress(event.message);
+    const news = progress ? advances(state.progress, progress) : (event.message ?? '') !== (state.last_message ?? '');
+    if (!news) return 'no_change';
   }
   return undefined;
+}
+
+const COUNTERS = ['requested', 'validated', 'dispatched'] as const;
+
+/** Whether `next` moves any counter beyond `current` (counters only grow; CPS is a reading). */
+function advances(current: Progress | undefined, next: Progress): boolean {
+  return COUNTERS.some((field) => next[field] !== undefined && next[field] > (current?.[field] ?? -1));
+}
+
+/** Counters keep their highest value, so a late chunk cannot move progress backwards. */
+function mergeProgress(current: Progress | undefined, next: Progress): Progress {
+  const merged: Progress = { ...current, ...next };
+  for (const field of COUNTERS) {
+    const highest = Math.max(current?.[field] ?? -1, next[field] ?? -1);
+    if (highest >= 0) merged[field] = highest;
+  }
+  return merged;
 }
 
 /** Ends the batch from the orchestrator's side (create rejected, deadline, cancel). */

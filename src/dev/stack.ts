@@ -110,7 +110,15 @@ export function childEnvironment(
     child.BLAND_WEBHOOK_SECRET = given('BLAND_WEBHOOK_SECRET') ?? secrets.BLAND_WEBHOOK_SECRET;
     delete child.BLAND_ENCRYPTED_KEY;
   }
-  if (!given('API_TOKENS')) child.API_AUTH = 'disabled';
+  if (!given('API_TOKENS')) {
+    // An open API in front of the real Bland lets anyone who reaches the port place calls.
+    if (!settings.simulator) {
+      throw new ConfigError(
+        'Missing setting API_TOKENS: with a real BLAND_API_KEY the API needs bearer tokens (npm start leaves it open only with the simulator)',
+      );
+    }
+    child.API_AUTH = 'disabled';
+  }
   return child;
 }
 

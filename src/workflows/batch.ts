@@ -28,6 +28,7 @@ import {
   type TerminalStatus,
 } from '../bland/lifecycle';
 import { type BatchTimings, latestStartTime, toTimings } from '../bland/time';
+import { startForwarder } from './forwarder';
 import {
   type BatchOutcome,
   type BatchView,
@@ -47,13 +48,25 @@ const BLAND_REJECTED = 'BlandRejected';
 const CANCEL_ABANDONS_CREATE = 'cancel-abandons-create';
 
 /** Reading logs and stopping are best effort: a few tries, then the story goes on without them. */
-const { findBatch, reconcileBatch, stopBatch } = proxyActivities<Activities>({
+const { findBatch, reconcileBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '5 minutes',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
     maximumInterval: '30s',
+    nonRetryableErrorTypes: [BLAND_REJECTED],
+  },
+});
+
+/** A stop is what keeps people from being called: it gets half an hour of retries. */
+const { stopBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
     nonRetryableErrorTypes: [BLAND_REJECTED],
   },
 });
@@ -87,7 +100,6 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
   let state: BatchState = carried?.state ?? initialState();
   let cancel: CancelState | undefined = carried?.cancel;
   const outbox: ForwardedEvent[] = [...(carried?.outbox ?? [])];
-  let forwardsFailed = 0;
   let published = { status: '', batchId: '' };
 
   /** Applies one event through the reducer and queues what it changed for the caller. */
@@ -166,7 +178,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
       created_at: createdAt,
       deadline_at: new Date(deadlineAt).toISOString(),
       forwards_pending: outbox.length,
-      forwards_failed: forwardsFailed,
+      forwards_failed: forwarder.failed,
     };
   }
 
@@ -188,23 +200,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
     },
   );
 
-  // Forward accepted events to the caller in order, one at a time, while the story goes on.
-  let closing = false;
-  const forwarding = (async () => {
-    if (!callerWebhook) return;
-    for (;;) {
-      await condition(() => outbox.length > 0 || closing);
-      const next = outbox[0];
-      if (!next) return;
-      try {
-        await notifyClient({ url: callerWebhook, event: next });
-      } catch (err) {
-        forwardsFailed++;
-        log.warn('gave up forwarding an event to the caller webhook', { key: next.key, error: String(err) });
-      }
-      outbox.shift();
-    }
-  })();
+  // Forward accepted events to the caller while the story goes on.
+  const forwarder = startForwarder(callerWebhook, outbox, notifyClient, carried?.forwards_failed);
 
   publish();
 
@@ -223,9 +220,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
         end('failed', 'orchestrator_cancelled', 'cancelled before Bland created the batch');
       }
     } catch (err) {
-      const rejected =
-        err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === BLAND_REJECTED;
-      end('failed', rejected ? 'create_rejected' : 'create_failed', failureMessage(err));
+      end('failed', isRejected(err) ? 'create_rejected' : 'create_failed', failureMessage(err));
     }
   }
 
@@ -250,16 +245,16 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
   }
 
   // 3. Let the caller hear everything, then report the outcome.
-  await condition(() => outbox.length === 0);
-  closing = true;
-  await forwarding;
+  await forwarder.drain();
   await condition(allHandlersFinished);
   return outcome();
 
   /**
    * Creates the batch, retrying an unavailable Bland until the deadline. A cancel during those
-   * retries abandons them once the attempt in flight has settled, then asks Bland whether that
-   * attempt created the batch after all: undefined means no batch exists.
+   * retries abandons them once the attempt in flight has settled. Whenever the create ends without
+   * a reply (cancelled, out of time, failed after a cancel request), an attempt may still have
+   * made the batch, so Bland is asked: a batch found is followed (and stopped by the cancel or
+   * deadline), undefined means a cancel left no batch behind.
    */
   async function createUnlessCancelled(): Promise<CreateBatchResult | undefined> {
     const { createBatch } = proxyActivities<Activities>({
@@ -276,16 +271,19 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
     const scope = new CancellationScope();
     const attempt = scope.run(() => createBatch({ workflowId: info.workflowId, submission: submission! }));
     // Runs started before this behaviour existed let the create settle on its own (replay safety).
-    if (patched(CANCEL_ABANDONS_CREATE)) {
+    const abandonable = patched(CANCEL_ABANDONS_CREATE);
+    if (abandonable) {
       // Never resolves when no cancel comes; cancelling a finished scope later is harmless.
       void condition(() => cancel !== undefined).then(() => scope.cancel());
     }
     try {
       return await attempt;
     } catch (err) {
-      if (!isCancellation(err)) throw err;
-      const { batch_id } = await findBatch({ workflowId: info.workflowId });
-      return batch_id ? { batch_id, adopted: true } : undefined;
+      if (!abandonable || isRejected(err)) throw err;
+      const { batch_id } = await findBatch({ workflowId: info.workflowId, notBefore: info.startTime.getTime() });
+      if (batch_id) return { batch_id, adopted: true };
+      if (cancel || isCancellation(err)) return undefined;
+      throw err;
     }
   }
 
@@ -305,9 +303,17 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
   /** Stop at Bland, give it cancel_grace to say its final word (that is the outcome), else read the logs once. */
   async function settleCancel(request: CancelState): Promise<void> {
     cancel = { ...request, handled: true };
-    if (state.batch_id && (await tryStop())) await condition(() => isTerminal(state), timings.cancelGraceMs);
+    const stopError = state.batch_id ? await tryStop() : undefined;
+    if (state.batch_id && !stopError) await condition(() => isTerminal(state), timings.cancelGraceMs);
     if (!isTerminal(state)) await reconcile();
-    end('completed_partial', 'orchestrator_cancelled', `cancelled${request.reason ? `: ${request.reason}` : ''}`);
+    const reason = `cancelled${request.reason ? `: ${request.reason}` : ''}`;
+    if (stopError)
+      end(
+        'completed_partial',
+        'cancel_stop_failed',
+        `${reason}; stopping the batch at Bland failed, it may still be running: ${stopError}`,
+      );
+    else end('completed_partial', 'orchestrator_cancelled', reason);
   }
 
   /**
@@ -317,25 +323,36 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
   async function settleDeadline(): Promise<void> {
     await reconcile();
     if (isTerminal(state)) return;
-    if (timings.onDeadline === 'stop' && state.batch_id) await tryStop();
-    end('completed_partial', 'orchestrator_deadline', `deadline of ${options.deadline} reached`);
+    const stopError = timings.onDeadline === 'stop' && state.batch_id ? await tryStop() : undefined;
+    const reason = `deadline of ${options.deadline} reached`;
+    end(
+      'completed_partial',
+      'orchestrator_deadline',
+      stopError ? `${reason}; stopping the batch at Bland failed, it may still be running: ${stopError}` : reason,
+    );
   }
 
-  async function tryStop(): Promise<boolean> {
+  /** Stops the batch at Bland; the error message when that failed for good. */
+  async function tryStop(): Promise<string | undefined> {
     try {
       await stopBatch({ batchId: state.batch_id! });
-      return true;
+      return undefined;
     } catch (err) {
       log.warn('stopping the batch at Bland failed', { error: failureMessage(err) });
-      return false;
+      return failureMessage(err);
     }
   }
 
-  async function continueAsNewWithState(): Promise<never> {
-    // Forwards in flight belong to this run: let them finish so none is sent twice or lost.
-    await condition(() => outbox.length === 0 && allHandlersFinished());
-    closing = true;
-    await forwarding;
+  /**
+   * Hands the state to a fresh run. A pending cancel comes first (its handler waits for the end,
+   * so it would never finish here): then this returns and the loop settles the cancel. Undelivered
+   * forwards travel in the outbox; the one in flight is abandoned and sent again by the next run.
+   */
+  async function continueAsNewWithState(): Promise<void> {
+    const cancelPending = () => cancel !== undefined && !cancel.handled;
+    await condition(() => allHandlersFinished() || cancelPending());
+    if (cancelPending()) return;
+    await forwarder.pause();
     const next: ContinuedState = {
       options,
       caller_webhook: callerWebhook,
@@ -345,9 +362,10 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
       latest_start_at: latestStartAt,
       cancel,
       outbox,
+      forwards_failed: forwarder.failed,
     };
     // The memo holds the submission's hash, by which a reused Idempotency-Key is recognised.
-    return makeContinueAsNewFunc<typeof batchWorkflow>({ memo: workflowInfo().memo })({ continued: next });
+    await makeContinueAsNewFunc<typeof batchWorkflow>({ memo: workflowInfo().memo })({ continued: next });
   }
 
   function outcome(): BatchOutcome {
@@ -365,6 +383,11 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
       finished_at: final.at,
     };
   }
+}
+
+/** Bland refused the request itself (4xx): final, and no batch was made. */
+function isRejected(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === BLAND_REJECTED;
 }
 
 function failureMessage(err: unknown): string {

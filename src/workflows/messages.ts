@@ -58,6 +58,8 @@ export interface ContinuedState {
   cancel?: CancelState;
   /** Accepted events not yet forwarded to the caller's webhook. */
   outbox: ForwardedEvent[];
+  /** Forwards given up on so far. */
+  forwards_failed?: number;
 }
 
 export interface CancelState {

@@ -141,6 +141,39 @@ describe('reduce', () => {
     expect(b.progress).toEqual({ requested: 100, validated: 100, dispatched: 100, cps: 11 });
   });
 
+  it('ignores progress that does not move forward, as when the logs repeat the chunk webhooks', () => {
+    const chunks = [5, 10, 15].map((n) =>
+      ev('in_progress_chunked', { message: `Requested: 15. Dispatched: ${n}. CPS: 2.` }),
+    );
+    const fromWebhooks = run(chunks);
+    // Reconciliation reads the same chunks back under log ids (new keys), in the original order.
+    const replayed = chunks.reduce(
+      (state, chunk, i) =>
+        reduce(state, {
+          event: { ...chunk, message: `${chunk.message} ` },
+          key: `log:${i}`,
+          source: 'reconciled',
+          received_at: 'r',
+        }),
+      fromWebhooks,
+    );
+    expect(replayed.progress).toEqual({ requested: 15, dispatched: 15, cps: 2 });
+    expect(replayed.version).toBe(fromWebhooks.version);
+    expect(replayed.events.slice(3).map((e) => [e.applied, e.note])).toEqual([
+      [false, 'no_change'],
+      [false, 'no_change'],
+      [false, 'no_change'],
+    ]);
+    const late = reduce(fromWebhooks, incoming(ev('in_progress_chunked', { message: 'Dispatched: 7.' })));
+    expect(late.events.at(-1)?.note).toBe('no_change');
+    expect(late.progress?.dispatched).toBe(15);
+  });
+
+  it('treats a missing and an empty message alike', () => {
+    const state = run([ev('in_progress')]);
+    expect(reduce(state, incoming(ev('in_progress', { message: '' }))).events.at(-1)?.note).toBe('no_change');
+  });
+
   it('bounds the recorded events and keeps the first ones', () => {
     const many = Array.from({ length: MAX_EVENTS + 25 }, (_, i) =>
       ev('in_progress_chunked', { message: `Dispatched: ${i}` }),

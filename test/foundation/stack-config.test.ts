@@ -116,4 +116,9 @@ describe('the environment of the stack children', () => {
     expect(env).toMatchObject({ ...given, CALLER_WEBHOOK_SECRET: secrets.CALLER_WEBHOOK_SECRET });
     expect(env.API_AUTH).toBeUndefined();
   });
+
+  it('refuses an open API in front of the real Bland', () => {
+    const given = { BLAND_API_KEY: 'real-key', WEBHOOK_TOKEN_SECRET: 'x'.repeat(20) };
+    expect(() => childEnvironment(given, parseStackSettings(given), secrets)).toThrow(/^Missing setting API_TOKENS: /);
+  });
 });

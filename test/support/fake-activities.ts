@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
 import type { ReconciledEvent } from '../../src/bland/logs';
 import type { ForwardedEvent } from '../../src/workflows/messages';
@@ -9,7 +9,14 @@ import type { ForwardedEvent } from '../../src/workflows/messages';
  */
 export interface FakeBland {
   activities: Activities;
-  calls: { create: number; find: number; reconcile: number; stop: string[]; forwarded: ForwardedEvent[] };
+  calls: {
+    create: number;
+    find: number;
+    reconcile: number;
+    stop: string[];
+    forwarded: ForwardedEvent[];
+    forwardAttempts: number;
+  };
   /** Lets a pending createBatch return this batch id. */
   releaseCreate(batchId: string): void;
   /** What the next reconciliations return. */
@@ -19,7 +26,17 @@ export interface FakeBland {
 }
 
 export function fakeBland(
-  options: { createImmediately?: string; rejectCreate?: string; unavailable?: boolean; foundAfterCancel?: string } = {},
+  options: {
+    createImmediately?: string;
+    rejectCreate?: string;
+    /** Every create attempt fails as retryable (after `createDelayMs`). */
+    unavailable?: boolean;
+    createDelayMs?: number;
+    /** What findBatch answers: the batch an abandoned create made after all. */
+    foundAfterCancel?: string;
+    /** notifyClient never completes: a caller that hangs. */
+    forwardsHang?: boolean;
+  } = {},
 ): FakeBland {
   let release: (batchId: string) => void = () => {};
   const created = new Promise<string>((resolve) => {
@@ -29,7 +46,7 @@ export function fakeBland(
   let forwardGate: Promise<void> = Promise.resolve();
 
   const fake: FakeBland = {
-    calls: { create: 0, find: 0, reconcile: 0, stop: [], forwarded: [] },
+    calls: { create: 0, find: 0, reconcile: 0, stop: [], forwarded: [], forwardAttempts: 0 },
     logs: [],
     releaseCreate: (id) => release(id),
     holdForwards() {
@@ -42,6 +59,7 @@ export function fakeBland(
     activities: {
       async createBatch() {
         fake.calls.create++;
+        if (options.createDelayMs) await new Promise((resolve) => setTimeout(resolve, options.createDelayMs));
         if (options.rejectCreate) throw ApplicationFailure.nonRetryable(options.rejectCreate, 'BlandRejected');
         if (options.unavailable)
           throw ApplicationFailure.retryable('create failed (503): unavailable', 'BlandUnavailable');
@@ -59,6 +77,9 @@ export function fakeBland(
         fake.calls.stop.push(batchId);
       },
       async notifyClient({ event }) {
+        fake.calls.forwardAttempts++;
+        // Hangs until the worker or the workflow cancels it (so the worker can still shut down).
+        if (options.forwardsHang) await Context.current().cancelled;
         await forwardGate;
         fake.calls.forwarded.push(event);
       },

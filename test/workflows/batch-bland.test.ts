@@ -152,7 +152,7 @@ describe('batchWorkflow against the Bland simulator', () => {
   it('keeps a long chunked phase alive on progress messages and parses them (scenario 6)', async () => {
     const calls = Array.from({ length: 20 }, (_, i) => ({ phone_number: `+1415556${String(1000 + i)}` }));
     await withBatch(
-      { call_objects: calls, options: { quiet_timeout: '500ms' } },
+      { call_objects: calls, options: { quiet_timeout: '1s' } },
       { simulator: { chunkSize: 5, callMs: 600 } },
       async (run, handle) => {
         const outcome = await handle.result();
@@ -162,7 +162,7 @@ describe('batchWorkflow against the Bland simulator', () => {
         expect(progress.length).toBeGreaterThanOrEqual(4);
         expect(progress.every((e) => e.applied && e.source === 'webhook')).toBe(true);
         expect(outcome).toMatchObject({ status: 'completed', counts: { total: 20, successful: 20 } });
-        // Four chunks of 600 ms outlast one quiet period (2 x 500 ms) but each re-arms the timer.
+        // Four chunks of 600 ms outlast one quiet period (2 x 1 s) but each re-arms the timer.
         expect(run.reconciles()).toBe(0);
         const view = await handle.query(statusQuery);
         expect(view.progress).toMatchObject({ requested: 20, dispatched: 20 });
@@ -234,7 +234,8 @@ describe('batchWorkflow against the Bland simulator', () => {
         const outcome = await handle.result();
         expect(outcome.counts?.total).toBe(30);
         expect(outcome.counts!.successful).toBeLessThan(30);
-        await expect(handle.executeUpdate(cancelUpdate, { args: [{}] })).rejects.toThrow();
+        // The workflow has closed: the server itself refuses the update.
+        await expect(handle.executeUpdate(cancelUpdate, { args: [{}] })).rejects.toThrow(/already completed/);
       },
     );
   });

@@ -73,6 +73,69 @@ describe('batchWorkflow over long streams, deadlines and callers', () => {
     });
   });
 
+  it('continues as new while the caller’s webhook hangs, carrying the undelivered events', async () => {
+    const taskQueue = uniqueTaskQueue('can-stuck-caller');
+    const bland = fakeBland({ createImmediately: 'B-stuck', forwardsHang: true });
+    await withWorker(ctx, taskQueue, bland.activities, async () => {
+      const handle = await startBatch(
+        ctx.client,
+        taskQueue,
+        submission({ options: { quiet_timeout: '1m' }, status_webhook: 'http://127.0.0.1:9/caller' }),
+      );
+      const { runId: firstRunId } = await handle.describe();
+      const hasContinued = async () => (await handle.describe()).runId !== firstRunId;
+      let sent = 0;
+      while (sent < 2_000 && (sent % 50 !== 0 || !(await hasContinued()))) {
+        sent++;
+        await deliver(handle, blandEvent('B-stuck', 'in_progress_chunked', { message: `Dispatched: ${sent}.` }));
+      }
+      await waitFor(hasContinued, 20_000, 'continue-as-new despite a hanging caller');
+      const view = await handle.query(statusQuery);
+      // Nothing was delivered, nothing was lost: every applied event waits in the carried outbox.
+      expect(view.forwards_pending).toBe(sent);
+      expect(view.forwards_failed).toBe(0);
+      await handle.terminate('test done');
+      await recordHistory(ctx.client.workflow.getHandle(handle.workflowId, firstRunId), 'continue-as-new-stuck-caller');
+    });
+  });
+
+  it('drops an event the caller refuses with a 4xx instead of retrying it for a day', async () => {
+    const refused: string[] = [];
+    const caller: Server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        refused.push(String(req.headers['idempotency-key']));
+        res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => caller.listen(0, '127.0.0.1', resolve));
+    const taskQueue = uniqueTaskQueue('caller-404');
+    const bland = fakeBland({ createImmediately: 'B-404' });
+    const real = createActivities({
+      bland: unusedBland,
+      publicUrl: 'http://127.0.0.1:1',
+      webhookTokenSecret: 'unused-token-secret-0123456789',
+    });
+    try {
+      await withWorker(ctx, taskQueue, { ...bland.activities, notifyClient: real.notifyClient }, async () => {
+        const callerUrl = `http://127.0.0.1:${(caller.address() as AddressInfo).port}/wrong-path`;
+        const handle = await startBatch(ctx.client, taskQueue, submission({ status_webhook: callerUrl }));
+        await deliver(handle, blandEvent('B-404', 'validating'));
+        await deliver(
+          handle,
+          blandEvent('B-404', 'completed', { calls_total: 3, calls_successful: 3, calls_failed: 0 }),
+        );
+        const outcome = await handle.result();
+        await recordHistory(handle, 'caller-refuses');
+        expect(outcome.status).toBe('completed');
+        expect(refused).toHaveLength(2);
+        expect((await handle.query(statusQuery)).forwards_failed).toBe(2);
+      });
+    } finally {
+      caller.close();
+    }
+  });
+
   it('ends completed_partial with orchestrator_deadline after reconciling, and stops the batch (scenario 10)', async () => {
     const taskQueue = uniqueTaskQueue('deadline');
     const bland = fakeBland({ createImmediately: 'B-deadline' });

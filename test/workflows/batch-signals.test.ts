@@ -107,7 +107,8 @@ describe('batchWorkflow with controlled activities', () => {
       await recordHistory(handle, 'cancelled');
       expect(outcome).toMatchObject({ status: 'completed_partial', code: 'orchestrator_cancelled' });
       expect(await searchAttributes(handle)).toEqual({ status: 'completed_partial', batchId: 'B-cancel' });
-      await expect(handle.executeUpdate(cancelUpdate, { args: [{}] })).rejects.toThrow();
+      // The workflow has closed: the server itself refuses the update.
+      await expect(handle.executeUpdate(cancelUpdate, { args: [{}] })).rejects.toThrow(/already completed/);
     });
   });
 
@@ -148,6 +149,38 @@ describe('batchWorkflow with controlled activities', () => {
       });
       expect(bland.calls.stop).toEqual(['B-found']);
       expect(await searchAttributes(handle)).toEqual({ status: 'completed_partial', batchId: 'B-found' });
+    });
+  });
+
+  it('looks for the batch when a create attempt fails after the cancel request', async () => {
+    const taskQueue = uniqueTaskQueue('cancel-slow-create');
+    const bland = fakeBland({ unavailable: true, createDelayMs: 1_500 });
+    await withWorker(ctx, taskQueue, bland.activities, async () => {
+      const handle = await startBatch(ctx.client, taskQueue, submission({ options: quick }));
+      await waitFor(() => bland.calls.create === 1, 10_000, 'create attempt in flight');
+      await handle.executeUpdate(cancelUpdate, { args: [{}] });
+      const outcome = await handle.result();
+      await recordHistory(handle, 'cancel-after-slow-create-failure');
+      expect(outcome).toMatchObject({ status: 'failed', code: 'orchestrator_cancelled' });
+      expect(bland.calls.find).toBe(1);
+      expect(bland.calls.create).toBe(1);
+    });
+  });
+
+  it('follows and stops a batch found after the create ran out of time at the deadline', async () => {
+    const taskQueue = uniqueTaskQueue('deadline-create');
+    const bland = fakeBland({ unavailable: true, foundAfterCancel: 'B-made-anyway' });
+    await withWorker(ctx, taskQueue, bland.activities, async () => {
+      const handle = await startBatch(ctx.client, taskQueue, submission({ options: { deadline: '3s' } }));
+      const outcome = await handle.result();
+      await recordHistory(handle, 'deadline-during-create');
+      expect(outcome).toMatchObject({
+        status: 'completed_partial',
+        code: 'orchestrator_deadline',
+        batch_id: 'B-made-anyway',
+      });
+      expect(bland.calls.find).toBe(1);
+      expect(bland.calls.stop).toEqual(['B-made-anyway']);
     });
   });
 
