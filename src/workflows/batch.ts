@@ -100,6 +100,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
   let state: BatchState = carried?.state ?? initialState();
   let cancel: CancelState | undefined = carried?.cancel;
   const outbox: ForwardedEvent[] = [...(carried?.outbox ?? [])];
+  // Forwards accepted events to the caller while the story goes on.
+  const forwarder = startForwarder(callerWebhook, outbox, notifyClient, carried?.forwards_failed);
   let published = { status: '', batchId: '' };
 
   /** Applies one event through the reducer and queues what it changed for the caller. */
@@ -199,9 +201,6 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
       },
     },
   );
-
-  // Forward accepted events to the caller while the story goes on.
-  const forwarder = startForwarder(callerWebhook, outbox, notifyClient, carried?.forwards_failed);
 
   publish();
 
