@@ -10,6 +10,7 @@ import {
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -28,6 +29,7 @@ import {
   type TerminalStatus,
 } from '../bland/lifecycle';
 import { type BatchTimings, latestStartTime, toTimings } from '../bland/time';
+import { operatorDetails } from './details';
 import { startForwarder } from './forwarder';
 import {
   type BatchOutcome,
@@ -152,7 +154,9 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchOut
     publish();
   }
 
+  /** Search attributes when the status or batch id changed; the UI's current details always. */
   function publish(): void {
+    setCurrentDetails(operatorDetails(view()));
     const status = state.phase;
     const batchId = state.batch_id ?? '';
     if (status === published.status && batchId === published.batchId) return;

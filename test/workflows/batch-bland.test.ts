@@ -102,6 +102,10 @@ describe('batchWorkflow against the Bland simulator', () => {
       expect(run.reconciles()).toBe(0);
       expect(await searchAttributes(handle)).toEqual({ status: 'completed', batchId: outcome.batch_id });
       await expectNoSecretsInHistory(run, handle);
+      // What the Temporal UI shows as the workflow's current details.
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toContain(`**completed** · Bland batch \`${outcome.batch_id}\``);
+      expect(metadata.currentDetails).toContain('Calls: 3 successful, 0 failed of 3');
     });
   });
 
