@@ -94,7 +94,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if (early !== 'wait') throw new Error(`temporal server start-dev exited with code ${early} before it was ready`);
     if (await isReachable(address)) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      killGroup(child, 'SIGKILL');
       throw new Error(`temporal server start-dev did not answer on ${address} within the start timeout`);
     }
   }
@@ -105,12 +105,21 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
     },
   };
+}
+
+/** The server runs in its own process group (detached): signal all of it, not just its leader. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
 }
 
 async function isReachable(address: string): Promise<boolean> {
