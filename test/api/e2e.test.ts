@@ -82,21 +82,18 @@ describe('end to end: API + worker + Bland simulator', () => {
   it('submit → GET follows the batch through real webhooks to completed with counts → listed by status', async () => {
     await withWorker(ctx, taskQueue, activities, async () => {
       const key = `e2e-${randomUUID()}`;
-      const submitted = await call(
-        'POST',
-        '/v1/batches',
-        {
-          call_objects: [
-            { phone_number: '+14155550101' },
-            { phone_number: '+14155550102' },
-            { phone_number: '+14155550103' },
-          ],
-          global: { task: 'Confirm tomorrow’s delivery window.' },
-          description: 'e2e completed',
-          options: { quiet_timeout: '1h' }, // no reconciliation: every step must come by webhook
-        },
-        { 'idempotency-key': key },
-      );
+      // No reconciliation (quiet_timeout 1h): every step must come by webhook.
+      const body = {
+        call_objects: [
+          { phone_number: '+14155550101' },
+          { phone_number: '+14155550102' },
+          { phone_number: '+14155550103' },
+        ],
+        global: { task: 'Confirm tomorrow’s delivery window.' },
+        description: 'e2e completed',
+        options: { quiet_timeout: '1h' },
+      };
+      const submitted = await call('POST', '/v1/batches', body, { 'idempotency-key': key });
       expect(submitted.status).toBe(202);
       const id = submitted.body.id;
       expect(id).toBe(`batch-${key}`);
@@ -141,21 +138,7 @@ describe('end to end: API + worker + Bland simulator', () => {
       expect(listed.closed_at).toEqual(expect.any(String));
 
       // The same key later: the same batch, not a second one at Bland.
-      const again = await call(
-        'POST',
-        '/v1/batches',
-        {
-          call_objects: [
-            { phone_number: '+14155550101' },
-            { phone_number: '+14155550102' },
-            { phone_number: '+14155550103' },
-          ],
-          global: { task: 'Confirm tomorrow’s delivery window.' },
-          description: 'e2e completed',
-          options: { quiet_timeout: '1h' },
-        },
-        { 'idempotency-key': key },
-      );
+      const again = await call('POST', '/v1/batches', body, { 'idempotency-key': key });
       expect(again).toMatchObject({ status: 200, body: { id, status: 'completed' } });
       expect(sim.createCalls(id)).toBe(1);
     });
