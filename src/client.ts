@@ -249,8 +249,9 @@ export class BatchClient {
 
   /**
    * Starts the batch workflow. With an idempotency key, the same key and the same body give the
-   * same batch (`created: false`), even long after it finished; the same key with another body
-   * throws IdempotencyKeyReusedError.
+   * same batch (`created: false`), also after it finished, for as long as Temporal retains the
+   * workflow (the namespace's retention); the same key with another body throws
+   * IdempotencyKeyReusedError.
    */
   async start(body: unknown, options: { idempotencyKey?: string } = {}): Promise<StartResult> {
     const workflowId = workflowIdFor(options.idempotencyKey);
