@@ -73,21 +73,26 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Parses the variables `schema` knows from `env`; throws a ConfigError whose message is one line
+ * naming the first bad variable (its value shown unless it is a secret). Shared with `npm start`'s
+ * own settings, so every process words a bad setting the same way.
+ */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  // An empty variable means "unset": shells and compose files produce them all the time.
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key in schema.shape && value !== ''));
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const name = String(issue?.path[0] ?? 'environment');
+  const got = present[name];
+  const shown = isSecretName(name) || got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+  throw new ConfigError(`Invalid setting ${name}: ${issue?.message ?? 'invalid'}${shown}`);
+}
+
 /** Parses `env`; throws a ConfigError whose message is one line naming the first bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // An empty variable means "unset": shells and compose files produce them all the time.
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key in configSchema.shape && value !== ''),
-  );
-  const result = configSchema.safeParse(present);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const name = String(issue?.path[0] ?? 'environment');
-    const got = present[name];
-    const shown = isSecretName(name) || got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
-    throw new ConfigError(`Invalid setting ${name}: ${issue?.message ?? 'invalid'}${shown}`);
-  }
-  const config = result.data;
+  const config = parseEnv(configSchema, env);
   return { ...config, PUBLIC_URL: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
 }
 

@@ -4,7 +4,7 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
-import { ConfigError, parseConfig } from '../config';
+import { ConfigError, parseConfig, parseEnv } from '../config';
 import { startBlandSimulator } from './bland-simulator';
 import { DevSecretsError, loadDevSecrets } from './dev-secrets';
 import { TemporalCliError } from './temporal-cli';
@@ -49,19 +49,7 @@ export interface StackSettings {
 
 /** The stack's own settings (ports, data directory); one-line ConfigError like config.ts. */
 export function parseStackSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): StackSettings {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key in stackSchema.shape && value !== ''),
-  );
-  const result = stackSchema.safeParse(present);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const name = String(issue?.path[0] ?? 'environment');
-    const got = present[name];
-    throw new ConfigError(
-      `Invalid setting ${name}: ${issue?.message ?? 'invalid'}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
-    );
-  }
-  const s = result.data;
+  const s = parseEnv(stackSchema, env);
   const settings: StackSettings = {
     apiPort: s.PORT,
     temporalPort: s.TEMPORAL_PORT,
